@@ -1,0 +1,101 @@
+import type {DokkuCommand} from '../command.js'
+
+/*
+ * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 1). The
+ * plugin validates ids, environment and app names itself; these only put the words in order.
+ */
+
+/** `graduate:lock`'s exit code when another graduation holds the lock (it still prints the lock JSON). */
+export const LOCK_HELD_EXIT = 4
+
+/** The most `graduate:record` accepts on stdin. */
+export const MAX_RECORD_BYTES = 1024 * 1024
+
+function wholeSeconds(name: string, value: number): string {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a whole number of seconds above 0, got ${value}`)
+  }
+  return String(value)
+}
+
+function someApps(verb: string, apps: readonly string[]): readonly string[] {
+  if (apps.length === 0) throw new RangeError(`graduate:${verb} needs at least one app`)
+  return apps
+}
+
+/** One line: `graduate-gate <semver> protocol <n>`. */
+export function gateVersion(): DokkuCommand {
+  return {argv: ['graduate:version']}
+}
+
+/** Arm `app` for graduation `id`, which will deploy `rev`; the lease starts now. Idempotent for the same id. */
+export function gateArm(app: string, id: string, rev: string, leaseSeconds: number): DokkuCommand {
+  return {argv: ['graduate:arm', app, id, rev, wholeSeconds('the gate lease', leaseSeconds)]}
+}
+
+/** The gate state of `apps`, or of every app with gate state on the host when `apps` is empty. */
+export function gateStatus(apps: readonly string[] = []): DokkuCommand {
+  return {argv: ['graduate:status', '--format', 'json', ...apps]}
+}
+
+/** Extend each app's lease by its lease length from now. */
+export function gateRenew(id: string, apps: readonly string[]): DokkuCommand {
+  return {argv: ['graduate:renew', id, ...someApps('renew', apps)]}
+}
+
+/** Let each held deploy of graduation `id` go live. */
+export function gateRelease(id: string, apps: readonly string[]): DokkuCommand {
+  return {argv: ['graduate:release', id, ...someApps('release', apps)]}
+}
+
+/** Fail each held deploy of graduation `id` and restore the app's image tag and revision variable. */
+export function gateAbort(id: string, apps: readonly string[]): DokkuCommand {
+  return {argv: ['graduate:abort', id, ...someApps('abort', apps)]}
+}
+
+/** End graduation `id`'s claim on each app once its deploy is over. */
+export function gateDisarm(id: string, apps: readonly string[]): DokkuCommand {
+  return {argv: ['graduate:disarm', id, ...someApps('disarm', apps)]}
+}
+
+/** Take the environment lock on this host. Exit 4 (with the holder's lock as JSON) when another graduation holds it. */
+export function gateLock(env: string, id: string, ttlSeconds: number, owner: string): DokkuCommand {
+  return {
+    argv: ['graduate:lock', env, id, wholeSeconds('the lock TTL', ttlSeconds), owner],
+    okExitCodes: [0, LOCK_HELD_EXIT],
+  }
+}
+
+/**
+ * Release the environment lock held by `id`, or with `force` whoever holds it. Dokku also reads a
+ * `--force` anywhere on its command line and exports DOKKU_APPS_FORCE_DELETE=1; only its destructive
+ * commands consult that (apps:destroy, network:destroy, storage, git:from-image's re-pull), and the
+ * gate's unlock runs none of them, so the flag is passed through on purpose.
+ */
+export function gateUnlock(env: string, id: string, options: {force?: boolean} = {}): DokkuCommand {
+  return options.force === true
+    ? {argv: ['graduate:unlock', env, id, '--force'], subcommandFlags: [3]}
+    : {argv: ['graduate:unlock', env, id]}
+}
+
+export function gateLockStatus(env: string): DokkuCommand {
+  return {argv: ['graduate:lock-status', env, '--format', 'json']}
+}
+
+/** A graduation record as the gate stores it: any JSON object with a string id. */
+export type GraduationRecordDocument = {readonly id: string} & Readonly<Record<string, unknown>>
+
+/** Store one graduation record (JSON on stdin, at most 1 MiB) on the host; the same id replaces it. */
+export function gateRecord(env: string, record: GraduationRecordDocument): DokkuCommand {
+  const stdin = JSON.stringify(record)
+  const bytes = Buffer.byteLength(stdin, 'utf8')
+  if (bytes > MAX_RECORD_BYTES) {
+    throw new RangeError(`graduation record ${record.id} is ${bytes} bytes of JSON; the gate stores at most ${MAX_RECORD_BYTES}`)
+  }
+  return {argv: ['graduate:record', env], stdin}
+}
+
+/** Every stored record of the environment, oldest first. */
+export function gateHistory(env: string): DokkuCommand {
+  return {argv: ['graduate:history', env, '--format', 'json']}
+}

@@ -1,0 +1,200 @@
+import {z} from 'zod'
+
+import type {DokkuCommand} from '../command.js'
+import type {GraduationRecordDocument} from '../commands/gate.js'
+import {parseJsonOutput, unexpectedOutput} from './output.js'
+
+/*
+ * The gate plugin's outputs, exactly as dokku-plugin/PROTOCOL.md (protocol 1) defines them, turned into
+ * camelCase views. Times are integer epoch seconds on the host's clock; absent values are null.
+ */
+
+const epochSeconds = z.number().int().nonnegative()
+const nullableEpoch = epochSeconds.nullable()
+
+export interface GateVersion {
+  /** The plugin's semver, e.g. `0.1.0`. */
+  readonly version: string
+  /** The protocol number; the CLI and the plugin must agree on it. */
+  readonly protocol: number
+}
+
+const VERSION_LINE = /^graduate-gate (\d+\.\d+\.\d+\S*) protocol (\d+)$/
+
+/** `graduate:version` → `graduate-gate <semver> protocol <n>`. */
+export function parseGateVersion(stdout: string, from: DokkuCommand): GateVersion {
+  const match = VERSION_LINE.exec(stdout.trim())
+  if (match === null) throw unexpectedOutput(from, stdout, 'expected "graduate-gate <version> protocol <n>"')
+  return {version: match[1]!, protocol: Number(match[2])}
+}
+
+export const GATE_STATES = ['unarmed', 'armed', 'held', 'released', 'aborted', 'expired', 'orphaned'] as const
+export type GateState = (typeof GATE_STATES)[number]
+
+export const GATE_DECISIONS = ['release', 'abort', 'expired', 'orphaned'] as const
+export type GateDecision = (typeof GATE_DECISIONS)[number]
+
+export interface HeldContainer {
+  readonly proc: string
+  readonly index: number
+  readonly cid: string
+  readonly since: number
+}
+
+export interface GateAppStatus {
+  readonly app: string
+  readonly state: GateState
+  /** The graduation that armed the app. */
+  readonly id: string | null
+  /** The revision (sha or image reference) the armed deploy must carry. */
+  readonly rev: string | null
+  readonly leaseSeconds: number | null
+  readonly armedAt: number | null
+  readonly expiresAt: number | null
+  /** DOKKU_BUILD_ID of the held deploy. */
+  readonly build: string | null
+  readonly heldAt: number | null
+  readonly containers: readonly HeldContainer[]
+  readonly decision: GateDecision | null
+  readonly decidedAt: number | null
+  readonly reason: string | null
+  /** Live check-deploy processes of the held build. */
+  readonly waiting: number
+}
+
+export interface GateStatus {
+  readonly protocol: number
+  readonly version: string
+  /** The host's clock when it answered; compare expiries with this, not with the local clock. */
+  readonly now: number
+  readonly apps: readonly GateAppStatus[]
+}
+
+const heldContainerSchema = z.object({
+  proc: z.string().min(1),
+  index: z.number().int().positive(),
+  cid: z.string(),
+  since: epochSeconds,
+})
+
+const gateAppStatusSchema = z
+  .object({
+    app: z.string().min(1),
+    state: z.enum(GATE_STATES),
+    id: z.string().nullable(),
+    rev: z.string().nullable(),
+    lease: z.number().int().positive().nullable(),
+    armed_at: nullableEpoch,
+    expires_at: nullableEpoch,
+    build: z.string().nullable(),
+    held_at: nullableEpoch,
+    containers: z.array(heldContainerSchema),
+    decision: z.enum(GATE_DECISIONS).nullable(),
+    decided_at: nullableEpoch,
+    reason: z.string().nullable(),
+    waiting: z.number().int().nonnegative(),
+  })
+  .transform(
+    (app): GateAppStatus => ({
+      app: app.app,
+      state: app.state,
+      id: app.id,
+      rev: app.rev,
+      leaseSeconds: app.lease,
+      armedAt: app.armed_at,
+      expiresAt: app.expires_at,
+      build: app.build,
+      heldAt: app.held_at,
+      containers: app.containers,
+      decision: app.decision,
+      decidedAt: app.decided_at,
+      reason: app.reason,
+      waiting: app.waiting,
+    }),
+  )
+
+const gateStatusSchema = z.object({
+  protocol: z.number().int().positive(),
+  version: z.string().min(1),
+  now: epochSeconds,
+  apps: z.array(gateAppStatusSchema),
+})
+
+/** `graduate:status --format json [<app>...]`. */
+export function parseGateStatus(stdout: string, from: DokkuCommand): GateStatus {
+  return parseJsonOutput(stdout, gateStatusSchema, from)
+}
+
+export interface EnvironmentLock {
+  readonly env: string
+  /** The graduation holding the lock. */
+  readonly id: string
+  /** Who took it, as the CLI wrote it (user, machine, pid). */
+  readonly owner: string
+  readonly acquiredAt: number
+  readonly expiresAt: number
+  readonly ttlSeconds: number
+}
+
+const lockSchema = z
+  .object({
+    env: z.string().min(1),
+    id: z.string().min(1),
+    owner: z.string(),
+    acquired_at: epochSeconds,
+    expires_at: epochSeconds,
+    ttl: z.number().int().positive(),
+  })
+  .transform(
+    (lock): EnvironmentLock => ({
+      env: lock.env,
+      id: lock.id,
+      owner: lock.owner,
+      acquiredAt: lock.acquired_at,
+      expiresAt: lock.expires_at,
+      ttlSeconds: lock.ttl,
+    }),
+  )
+
+export type LockAttempt =
+  | {readonly acquired: true; readonly lock: EnvironmentLock; readonly replaced: EnvironmentLock | null}
+  | {readonly acquired: false; readonly lock: EnvironmentLock}
+
+const lockAttemptSchema = z.discriminatedUnion('acquired', [
+  z.object({acquired: z.literal(true), lock: lockSchema, replaced: lockSchema.nullable()}),
+  z.object({acquired: z.literal(false), lock: lockSchema}),
+])
+
+/** `graduate:lock` (exit 0 when acquired, 4 when another graduation holds it; both print this). */
+export function parseLockAttempt(stdout: string, from: DokkuCommand): LockAttempt {
+  return parseJsonOutput(stdout, lockAttemptSchema, from)
+}
+
+export interface LockStatus {
+  readonly env: string
+  readonly locked: boolean
+  /** Locked, but past its expiry: the next `graduate:lock` takes it over. */
+  readonly expired: boolean
+  readonly now: number
+  readonly lock: EnvironmentLock | null
+}
+
+const lockStatusSchema = z.object({
+  env: z.string().min(1),
+  locked: z.boolean(),
+  expired: z.boolean(),
+  now: epochSeconds,
+  lock: lockSchema.nullable(),
+})
+
+/** `graduate:lock-status <env> --format json`. */
+export function parseLockStatus(stdout: string, from: DokkuCommand): LockStatus {
+  return parseJsonOutput(stdout, lockStatusSchema, from)
+}
+
+const historySchema = z.array(z.looseObject({id: z.string().min(1)}))
+
+/** `graduate:history <env> --format json`, oldest first. */
+export function parseHistory(stdout: string, from: DokkuCommand): GraduationRecordDocument[] {
+  return parseJsonOutput(stdout, historySchema, from)
+}

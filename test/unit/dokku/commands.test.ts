@@ -1,0 +1,121 @@
+import {describe, expect, it} from 'vitest'
+
+import {
+  appsExists,
+  appsList,
+  appsReport,
+  buildsList,
+  checksReport,
+  configKeys,
+  domainsReport,
+  gitReport,
+  pluginList,
+  proxyReport,
+  psReport,
+  run,
+  schedulerReport,
+  version,
+} from '../../../src/dokku/commands/core.js'
+import {
+  gateAbort,
+  gateArm,
+  gateDisarm,
+  gateHistory,
+  gateLock,
+  gateLockStatus,
+  gateRecord,
+  gateRelease,
+  gateRenew,
+  gateStatus,
+  gateUnlock,
+  gateVersion,
+  MAX_RECORD_BYTES,
+} from '../../../src/dokku/commands/gate.js'
+import {renderCommand} from '../../../src/dokku/quote.js'
+
+const ID = '20261123T101500Z-3f9a'
+const SHA = '20690cd3171e458728d94d83f8c6ac77cb894607'
+
+describe('Dokku core commands', () => {
+  it.each([
+    [version(), 'version'],
+    [appsList(), 'apps:list --format json'],
+    [appsReport('api'), 'apps:report api --format json'],
+    [gitReport('api'), 'git:report api --format json'],
+    [psReport('api'), 'ps:report api --format json'],
+    [proxyReport('api'), 'proxy:report api --format json'],
+    [checksReport('api'), 'checks:report api --format json'],
+    [domainsReport('api'), 'domains:report api --format json'],
+    [schedulerReport('api'), 'scheduler:report api --format json'],
+    [configKeys('api'), 'config:keys api'],
+    [pluginList(), 'plugin:list --format json'],
+    [buildsList('api'), 'builds:list api --format json'],
+  ])('%j renders as %s', (command, wire) => {
+    expect(renderCommand(command)).toBe(wire)
+  })
+
+  it('apps:exists answers with 0 or 20', () => {
+    expect(appsExists('api')).toEqual({argv: ['apps:exists', 'api'], okExitCodes: [0, 20]})
+  })
+
+  it('runs a hook as one /bin/sh -c argument without a TTY', () => {
+    const command = run('api', 'bundle exec rake db:migrate && echo "done"')
+
+    expect(command.argv).toEqual(['run', '--no-tty', 'api', '/bin/sh', '-c', 'bundle exec rake db:migrate && echo "done"'])
+    expect(renderCommand(command)).toBe(`run --no-tty api /bin/sh -c 'bundle exec rake db:migrate && echo "done"'`)
+  })
+
+  it('passes run variables as single --env= words before the app', () => {
+    const command = run('api', 'env', {env: {GRADUATE_ID: ID, GRADUATE_FROM: 'staging'}})
+
+    expect(command.argv).toEqual(['run', '--no-tty', `--env=GRADUATE_ID=${ID}`, '--env=GRADUATE_FROM=staging', 'api', '/bin/sh', '-c', 'env'])
+    expect(() => run('api', 'env', {env: {'BAD NAME': 'x'}})).toThrow(/"BAD NAME" is not valid/)
+  })
+})
+
+describe('gate commands (PROTOCOL.md)', () => {
+  it.each([
+    [gateVersion(), 'graduate:version'],
+    [gateArm('api', ID, SHA, 900), `graduate:arm api ${ID} ${SHA} 900`],
+    [gateStatus(), 'graduate:status --format json'],
+    [gateStatus(['api', 'web']), 'graduate:status --format json api web'],
+    [gateRenew(ID, ['api', 'web']), `graduate:renew ${ID} api web`],
+    [gateRelease(ID, ['api', 'web']), `graduate:release ${ID} api web`],
+    [gateAbort(ID, ['api']), `graduate:abort ${ID} api`],
+    [gateDisarm(ID, ['api']), `graduate:disarm ${ID} api`],
+    [gateLock('production', ID, 3600, 'alice@laptop (pid 4242)'), `graduate:lock production ${ID} 3600 'alice@laptop (pid 4242)'`],
+    [gateUnlock('production', ID), `graduate:unlock production ${ID}`],
+    [gateUnlock('production', ID, {force: true}), `graduate:unlock production ${ID} --force`],
+    [gateLockStatus('production'), 'graduate:lock-status production --format json'],
+    [gateHistory('production'), 'graduate:history production --format json'],
+  ])('%j renders as %s', (command, wire) => {
+    expect(renderCommand(command)).toBe(wire)
+  })
+
+  it('treats exit 4 of graduate:lock as an answer', () => {
+    expect(gateLock('production', ID, 60, 'ci').okExitCodes).toEqual([0, 4])
+  })
+
+  it('sends the record as JSON on stdin', () => {
+    const record = {id: ID, outcome: 'graduated', apps: [{app: 'api', from: 'a', to: SHA}]}
+    const command = gateRecord('production', record)
+
+    expect(renderCommand(command)).toBe('graduate:record production')
+    expect(JSON.parse(command.stdin!)).toEqual(record)
+  })
+
+  it('refuses a record larger than the gate accepts', () => {
+    expect(() => gateRecord('production', {id: ID, notes: 'x'.repeat(MAX_RECORD_BYTES)})).toThrow(/at most 1048576/)
+  })
+
+  it('refuses leases and TTLs that are not whole positive seconds', () => {
+    expect(() => gateArm('api', ID, SHA, 0)).toThrow(/lease must be a whole number of seconds above 0, got 0/)
+    expect(() => gateArm('api', ID, SHA, 1.5)).toThrow(RangeError)
+    expect(() => gateLock('production', ID, Number.NaN, 'ci')).toThrow(/lock TTL/)
+  })
+
+  it('needs at least one app for verbs that act on apps', () => {
+    expect(() => gateRelease(ID, [])).toThrow(/graduate:release needs at least one app/)
+    expect(() => gateRenew(ID, [])).toThrow(/graduate:renew needs at least one app/)
+  })
+})

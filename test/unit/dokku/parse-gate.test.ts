@@ -1,0 +1,160 @@
+import {describe, expect, it} from 'vitest'
+
+import {gateHistory, gateLock, gateLockStatus, gateStatus, gateVersion} from '../../../src/dokku/commands/gate.js'
+import {parseGateStatus, parseGateVersion, parseHistory, parseLockAttempt, parseLockStatus} from '../../../src/dokku/parse/gate.js'
+import {UnexpectedOutputError} from '../../../src/errors.js'
+
+// The documents below are dokku-plugin/PROTOCOL.md's examples, with its <sha>/<cid> placeholders filled in.
+const ID = '20261123T101500Z-3f9a'
+const SHA = '20690cd3171e458728d94d83f8c6ac77cb894607'
+const CID = '655aac2ac91b4c0c8e4f2f6f1c1fbd0e3f0f2a1b9c8d7e6f5a4b3c2d1e0f9a8b'
+
+const HELD_API = {
+  app: 'api',
+  state: 'held',
+  id: ID,
+  rev: SHA,
+  lease: 60,
+  armed_at: 1795431200,
+  expires_at: 1795431260,
+  build: 'mwt5e6etaozwuh',
+  held_at: 1795431215,
+  containers: [{proc: 'web', index: 1, cid: CID, since: 1795431215}],
+  decision: null,
+  decided_at: null,
+  reason: null,
+  waiting: 1,
+}
+
+const UNARMED_WEB = {
+  app: 'web',
+  state: 'unarmed',
+  id: null,
+  rev: null,
+  lease: null,
+  armed_at: null,
+  expires_at: null,
+  build: null,
+  held_at: null,
+  containers: [],
+  decision: null,
+  decided_at: null,
+  reason: null,
+  waiting: 0,
+}
+
+const LOCK = {env: 'production', id: ID, owner: 'alice@laptop (pid 4242)', acquired_at: 1795431100, expires_at: 1795434700, ttl: 3600}
+
+describe('graduate:version', () => {
+  it('reads the version and protocol', () => {
+    expect(parseGateVersion('graduate-gate 0.1.0 protocol 1\n', gateVersion())).toEqual({version: '0.1.0', protocol: 1})
+  })
+
+  it('refuses another plugin’s answer', () => {
+    expect(() => parseGateVersion(' !     `graduate:version` is not a dokku command.', gateVersion())).toThrow(
+      /`graduate:version` printed output graduate cannot read \(expected "graduate-gate <version> protocol <n>"\)/,
+    )
+  })
+})
+
+describe('graduate:status', () => {
+  it('reads a held app and an unknown (unarmed) one', () => {
+    const output = JSON.stringify({protocol: 1, version: '0.1.0', now: 1795431222, apps: [HELD_API, UNARMED_WEB]})
+    const status = parseGateStatus(output, gateStatus(['api', 'web']))
+
+    expect(status.now).toBe(1795431222)
+    expect(status.apps[0]).toEqual({
+      app: 'api',
+      state: 'held',
+      id: ID,
+      rev: SHA,
+      leaseSeconds: 60,
+      armedAt: 1795431200,
+      expiresAt: 1795431260,
+      build: 'mwt5e6etaozwuh',
+      heldAt: 1795431215,
+      containers: [{proc: 'web', index: 1, cid: CID, since: 1795431215}],
+      decision: null,
+      decidedAt: null,
+      reason: null,
+      waiting: 1,
+    })
+    expect(status.apps[1]).toMatchObject({app: 'web', state: 'unarmed', id: null, containers: [], waiting: 0})
+  })
+
+  it('reads a decided app', () => {
+    const aborted = {...HELD_API, state: 'expired', decision: 'expired', decided_at: 1795431260, reason: 'lease expired', waiting: 0}
+    const status = parseGateStatus(JSON.stringify({protocol: 1, version: '0.1.0', now: 1795431300, apps: [aborted]}), gateStatus())
+
+    expect(status.apps[0]).toMatchObject({state: 'expired', decision: 'expired', decidedAt: 1795431260, reason: 'lease expired'})
+  })
+
+  it('refuses a state the protocol does not define, naming where', () => {
+    const output = JSON.stringify({protocol: 1, version: '0.1.0', now: 1, apps: [{...HELD_API, state: 'paused'}]})
+    expect(() => parseGateStatus(output, gateStatus())).toThrow(/apps\.0\.state: /)
+  })
+
+  it('refuses a missing field rather than guessing', () => {
+    const {waiting: _waiting, ...withoutWaiting} = HELD_API
+    const output = JSON.stringify({protocol: 1, version: '0.1.0', now: 1, apps: [withoutWaiting]})
+    expect(() => parseGateStatus(output, gateStatus())).toThrow(UnexpectedOutputError)
+  })
+})
+
+describe('graduate:lock', () => {
+  const command = gateLock('production', ID, 3600, 'alice@laptop (pid 4242)')
+
+  it('reads an acquired lock', () => {
+    expect(parseLockAttempt(JSON.stringify({acquired: true, lock: LOCK, replaced: null}), command)).toEqual({
+      acquired: true,
+      lock: {env: 'production', id: ID, owner: 'alice@laptop (pid 4242)', acquiredAt: 1795431100, expiresAt: 1795434700, ttlSeconds: 3600},
+      replaced: null,
+    })
+  })
+
+  it('reads a takeover of an expired lock', () => {
+    const old = {...LOCK, id: 'older-run', owner: 'ci', expires_at: 1795431000}
+    const attempt = parseLockAttempt(JSON.stringify({acquired: true, lock: LOCK, replaced: old}), command)
+
+    expect(attempt.acquired && attempt.replaced).toMatchObject({id: 'older-run', owner: 'ci', expiresAt: 1795431000})
+  })
+
+  it('reads the holder when another graduation has the lock (exit 4)', () => {
+    const holder = {...LOCK, id: 'other-run', owner: 'bob@ci'}
+    expect(parseLockAttempt(JSON.stringify({acquired: false, lock: holder}), command)).toEqual({
+      acquired: false,
+      lock: expect.objectContaining({id: 'other-run', owner: 'bob@ci'}),
+    })
+  })
+})
+
+describe('graduate:lock-status', () => {
+  it('reads a free and a held environment', () => {
+    expect(parseLockStatus(JSON.stringify({env: 'production', locked: false, expired: false, now: 5, lock: null}), gateLockStatus('production'))).toEqual({
+      env: 'production',
+      locked: false,
+      expired: false,
+      now: 5,
+      lock: null,
+    })
+    expect(parseLockStatus(JSON.stringify({env: 'production', locked: true, expired: true, now: 1795434800, lock: LOCK}), gateLockStatus('production'))).toMatchObject({
+      locked: true,
+      expired: true,
+      lock: {id: ID, ttlSeconds: 3600},
+    })
+  })
+})
+
+describe('graduate:history', () => {
+  it('returns the stored records as they were written', () => {
+    const records = [
+      {id: 'a', outcome: 'graduated', apps: [{app: 'api'}]},
+      {id: 'b', outcome: 'aborted'},
+    ]
+    expect(parseHistory(JSON.stringify(records), gateHistory('production'))).toEqual(records)
+  })
+
+  it('refuses a record without an id', () => {
+    expect(() => parseHistory(JSON.stringify([{outcome: 'graduated'}]), gateHistory('production'))).toThrow(/0\.id: /)
+  })
+})
