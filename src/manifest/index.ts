@@ -1,0 +1,7 @@
+export {loadManifest, type LoadManifestOptions} from './load.js'
+export {resolveEnvironment, resolveGraduation} from './resolve.js'
+export {manifestJsonSchema} from './json-schema.js'
+export {RESERVED_ENVIRONMENT_NAMES} from './reserved.js'
+export {HOOK_PHASES} from './schema.js'
+export {hostIdentity} from './host.js'
+export type * from './types.js'
