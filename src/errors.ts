@@ -113,9 +113,76 @@ export class RemoteCommandError extends GraduateError {
   }
 }
 
+/**
+ * A remote command (or a git push/fetch to a host) did not finish within its deadline; its channel was
+ * closed. The command may still be running on the host, so the caller decides what that means.
+ */
+export class CommandTimeoutError extends GraduateError {
+  readonly host: string
+  readonly command: string
+  readonly timeoutMs: number
+
+  constructor(details: {host: string; command: string; timeoutMs: number; hint?: string; exit?: ExitCode}) {
+    super(`${details.host}: \`${details.command}\` did not finish within ${formatSeconds(details.timeoutMs)}`, {
+      exitCode: details.exit ?? ExitCode.Preflight,
+      code: 'remote_command_timeout',
+      ...(details.hint === undefined ? {} : {hint: details.hint}),
+    })
+    this.host = details.host
+    this.command = details.command
+    this.timeoutMs = details.timeoutMs
+  }
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`
+}
+
 /** Another graduation holds the environment lock. Wait, or unlock if its owner is gone. */
 export class LockHeldError extends GraduateError {
   constructor(message: string, hint: string) {
     super(message, {exitCode: ExitCode.LockHeld, code: 'lock_held', hint})
+  }
+}
+
+/**
+ * graduate refused to send an argument that Dokku's SSH command parsing would change or act on
+ * (dokku-contract.md §2.4, dokku-observed.md §7). Nothing was sent.
+ */
+export class UnsafeArgumentError extends GraduateError {
+  /** The argument as it may be shown: JSON-quoted, or `***` when it is a secret. */
+  readonly argument: string
+  readonly reason: string
+
+  constructor(details: {command: string; position: number; argument: string; reason: string; hint: string}) {
+    const which = details.position === 0 ? 'the command word' : `argument ${details.position}`
+    super(`cannot send ${which} of \`${details.command}\` (${details.argument}) to Dokku: ${details.reason}`, {
+      exitCode: ExitCode.Usage,
+      code: 'unsafe_argument',
+      hint: details.hint,
+    })
+    this.argument = details.argument
+    this.reason = details.reason
+  }
+}
+
+/** A Dokku command or the gate plugin printed something graduate cannot read. Nothing was changed by reading it. */
+export class UnexpectedOutputError extends GraduateError {
+  readonly command: string
+  /** The start of what the command printed, for the report. */
+  readonly excerpt: string
+
+  constructor(details: {command: string; output: string; problem: string}) {
+    const excerpt = details.output.length > 200 ? `${details.output.slice(0, 200)}…` : details.output
+    super(`\`${details.command}\` printed output graduate cannot read (${details.problem}): ${JSON.stringify(excerpt)}`, {
+      exitCode: ExitCode.Preflight,
+      code: 'unexpected_output',
+      hint:
+        'check that the host runs Dokku 0.38 or newer and a graduate gate plugin with the protocol this graduate speaks ' +
+        '(`graduate doctor`); if both are right, this is a graduate bug: report it with this message',
+    })
+    this.command = details.command
+    this.excerpt = excerpt
   }
 }
