@@ -1,0 +1,46 @@
+import path from 'node:path'
+import {loadSimulatorConfig} from './config.js'
+import {hostPaths} from './host/paths.js'
+import {listDir} from './core/store/files.js'
+import {hostSnapshot} from './snapshot.js'
+import {startSimulator} from './index.js'
+
+/**
+ * `npm run sim -- up --config <file.yml> [--state-dir D]`: prints one JSON line with the hosts'
+ * connection details, then serves until SIGTERM/SIGINT.
+ * `npm run sim -- state --state-dir D`: prints the JSON snapshot of every host in D.
+ */
+const [verb, ...rest] = process.argv.slice(2)
+const option = (name: string) => {
+  const index = rest.indexOf(name)
+  return index >= 0 ? rest[index + 1] : undefined
+}
+
+function usage(): never {
+  process.stderr.write('usage: npm run sim -- up --config <file.yml> [--state-dir <dir>]\n       npm run sim -- state --state-dir <dir>\n')
+  process.exit(2)
+}
+
+if (verb === 'up') {
+  const configFile = option('--config') ?? usage()
+  const config = loadSimulatorConfig(configFile)
+  const stateDir = option('--state-dir')
+  const simulator = await startSimulator({...config, ...(stateDir ? {stateDir: path.resolve(stateDir)} : {})})
+  process.stdout.write(
+    `${JSON.stringify({
+      stateDir: simulator.stateDir,
+      clientKeyPath: simulator.clientKeyPath,
+      knownHostsPath: simulator.knownHostsPath,
+      hosts: simulator.hosts.map(({name, host, port, knownHostsLine, routerPort}) => ({name, host, port, knownHostsLine, routerPort})),
+    })}\n`,
+  )
+  const shutdown = () => void simulator.stop().then(() => process.exit(0))
+  process.on('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
+} else if (verb === 'state') {
+  const stateDir = option('--state-dir') ?? usage()
+  const hosts = listDir(stateDir).filter((name) => listDir(path.join(stateDir, name, 'sim')).includes('settings.json'))
+  process.stdout.write(`${JSON.stringify({hosts: hosts.map((name) => hostSnapshot(hostPaths(path.join(stateDir, name))))}, null, 2)}\n`)
+} else {
+  usage()
+}

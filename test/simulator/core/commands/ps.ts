@@ -1,0 +1,115 @@
+import type {CoreCommand, CoreContext} from '../context.js'
+import {fail} from '../io.js'
+import {verifyApp} from '../store/apps.js'
+import {finishBuild} from '../store/builds.js'
+import {findContainer} from '../store/docker.js'
+import {computedDeployBranch, refSha} from '../store/git-repo.js'
+import {GLOBAL, getProperty} from '../store/properties.js'
+import {readScale, writeScale} from '../store/scale.js'
+import {latestImage, receiveApp, releaseAndDeploy, startCapture} from '../deploy/release.js'
+import {currentContainers} from '../deploy/scheduler.js'
+import {report} from './report.js'
+
+export const psReport: CoreCommand = (ctx, args) =>
+  report(
+    ctx,
+    args.slice(1),
+    {type: 'ps', trimPrefix: true, emitLegacyPrefix: true, listedFlags: (flags) => Object.keys(flags).filter((flag) => !flag.startsWith('--status-'))},
+    (app) => {
+      const containers = currentContainers(ctx.paths, app)
+      const states = [...containers.values()].map((cid) => findContainer(ctx.paths, cid)?.state ?? 'missing')
+      const running = states.length === 0 ? 'false' : states.every((state) => state === 'running') ? 'true' : states.some((state) => state === 'running') ? 'mixed' : 'false'
+      const prop = (key: string) => getProperty(ctx.paths, 'ps', app, key) ?? ''
+      const global = (key: string) => getProperty(ctx.paths, 'ps', GLOBAL, key) ?? ''
+      const flags: Record<string, string> = {
+        '--deployed': String(containers.size > 0),
+        '--processes': String(containers.size),
+        '--ps-can-scale': 'true',
+        '--ps-computed-dockerfile-start-cmd': '',
+        '--ps-computed-procfile-path': prop('procfile-path') || 'Procfile',
+        '--ps-computed-restart-policy': prop('restart-policy') || 'on-failure:10',
+        '--ps-computed-skip-deploy': prop('skip-deploy') || global('skip-deploy') || 'false',
+        '--ps-computed-start-cmd': '',
+        '--ps-computed-stop-timeout-seconds': '30',
+        '--ps-dockerfile-start-cmd': '',
+        '--ps-global-procfile-path': global('procfile-path'),
+        '--ps-global-restart-policy': global('restart-policy'),
+        '--ps-global-skip-deploy': global('skip-deploy'),
+        '--ps-global-stop-timeout-seconds': '',
+        '--ps-procfile-path': prop('procfile-path'),
+        '--ps-restart-policy': prop('restart-policy'),
+        '--ps-skip-deploy': prop('skip-deploy'),
+        '--ps-start-cmd': '',
+        '--ps-stop-timeout-seconds': '',
+        '--restore': prop('restore') || 'true',
+        '--running': running,
+      }
+      for (const [key, cid] of containers) {
+        const container = findContainer(ctx.paths, cid)
+        flags[`--status-${key}`] = `${container?.state === 'running' ? 'running' : 'stopped'} (CID: ${cid.slice(0, 11)})`
+      }
+      return flags
+    },
+    (app) => verifyApp(ctx.paths, app),
+  )
+
+/** ps:restart: redeploys `latest` with no lock and no release phase (contract §1.5); a build record of kind deploy. */
+export const psRestart: CoreCommand = async (ctx, args) => {
+  const app = verifyApp(ctx.paths, args.slice(1).find((arg) => !arg.startsWith('--')))
+  return deployLatest(ctx, app, {source: 'ps:restart', releasePhase: false, capture: true})
+}
+
+/** ps:rebuild: rebuilds the deploy branch's tip under the deploy lock, without touching GIT_REV. */
+export const psRebuild: CoreCommand = async (ctx, args) => {
+  const app = verifyApp(ctx.paths, args.slice(1).find((arg) => !arg.startsWith('--')))
+  const branch = computedDeployBranch(ctx.paths, app)
+  const sha = refSha(ctx.paths, app, `refs/heads/${branch}`)
+  if (!sha) {
+    ctx.out.out(`-----> WARNING: Cannot build from '${branch}' as there are no commits stored at that branch.`)
+    return 1
+  }
+  return receiveApp(ctx, app, sha, {source: 'ps:rebuild', setRevVar: false})
+}
+
+/**
+ * ps:scale <app> type=N…: stores the scale and redeploys; this deploy carries no DOKKU_BUILD_ID
+ * (dokku-observed.md §5), which is exactly why the gate must refuse build-less deploys while armed.
+ */
+export const psScale: CoreCommand = async (ctx, args) => {
+  const positional = args.slice(1).filter((arg) => !arg.startsWith('--'))
+  const app = verifyApp(ctx.paths, positional[0])
+  const tuples = positional.slice(1)
+  const scale = readScale(ctx.paths, app)
+  if (tuples.length === 0) {
+    ctx.out.info1Quiet(`Scaling for ${app}`)
+    ctx.out.out('proctype: qty')
+    ctx.out.out('--------: ---')
+    for (const [type, quantity] of Object.entries(scale)) ctx.out.out(`${`${type}:`.padEnd(9)} ${quantity}`)
+    return 0
+  }
+  for (const tuple of tuples) {
+    const match = /^([A-Za-z0-9_-]+)=(\d+)$/.exec(tuple)
+    if (!match) fail(`Invalid process tuple: ${tuple}`)
+    scale[match[1]!] = Number(match[2])
+  }
+  writeScale(ctx.paths, app, scale)
+  ctx.out.info1(`Scaling ${app} processes: ${tuples.join(' ')}`)
+  if (args.includes('--skip-deploy') || currentContainers(ctx.paths, app).size === 0) return 0
+  const env = {...ctx.env}
+  delete env['DOKKU_BUILD_ID']
+  delete env['DOKKU_BUILD_SOURCE']
+  return deployLatest({...ctx, env}, app, {source: '', releasePhase: false, capture: false})
+}
+
+async function deployLatest(ctx: CoreContext, app: string, options: {source: string; releasePhase: boolean; capture: boolean}): Promise<number> {
+  const image = latestImage(ctx, app)
+  if (!options.capture) return (await releaseAndDeploy(ctx, {env: ctx.env}, app, image, {releasePhase: options.releasePhase})) ? 0 : 1
+  const capture = startCapture(ctx, app, options.source, 'deploy')
+  let code = 1
+  try {
+    code = (await releaseAndDeploy(ctx, capture, app, image, {releasePhase: options.releasePhase})) ? 0 : 1
+    return code
+  } finally {
+    finishBuild(ctx.paths, capture.record, code)
+  }
+}

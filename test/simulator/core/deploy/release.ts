@@ -1,0 +1,137 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import type {CoreContext} from '../context.js'
+import {DokkuFailure} from '../io.js'
+import {type BuildRecord, buildLogPath, finishBuild, newBuildId, startBuild} from '../store/builds.js'
+import {updateConfig} from '../store/config-env.js'
+import {DeployLock} from '../store/deploy-lock.js'
+import {type Image, createImage, findImage, imageFsDir, resolveTag, tagImage} from '../store/docker.js'
+import {randomHex} from '../store/files.js'
+import {checkoutTree, revEnvVar} from '../store/git-repo.js'
+import {getProperty, setProperty} from '../store/properties.js'
+import {applyFormation} from '../store/scale.js'
+import {AppTreeError, readAppTree} from './app-tree.js'
+import {schedulerDeploy} from './scheduler.js'
+import {runTask} from './task.js'
+
+/** dokku_setup_build_capture: a build id and record, the output teed to the build log. */
+export interface Capture {
+  buildId: string
+  env: NodeJS.ProcessEnv
+  record: BuildRecord
+}
+
+export function startCapture(ctx: CoreContext, app: string, source: string, kind: BuildRecord['kind']): Capture {
+  const buildId = ctx.env['DOKKU_BUILD_ID'] || newBuildId()
+  const record = startBuild(ctx.paths, app, buildId, kind, source)
+  ctx.out.captureTo(buildLogPath(ctx.paths, app, buildId))
+  return {
+    buildId,
+    record,
+    env: {
+      ...ctx.env,
+      DOKKU_BUILD_ID: buildId,
+      DOKKU_BUILD_SOURCE: source,
+      DOKKU_BUILD_LOG_FILE: record.log_path,
+      DOKKU_REDIRECT_OUTPUT: 'true',
+    },
+  }
+}
+
+/**
+ * git_receive_app → git_build → dokku_build/release/deploy for one revision of the app's repo,
+ * under the app's non-blocking deploy lock. `setRevVar` is false for ps:rebuild, which builds the
+ * branch tip without touching GIT_REV.
+ */
+export async function receiveApp(ctx: CoreContext, app: string, rev: string, options: {source: string; setRevVar: boolean}): Promise<number> {
+  const buildId = ctx.env['DOKKU_BUILD_ID'] || newBuildId()
+  const lock = DeployLock.tryAcquire(ctx.paths, app, buildId)
+  if (!lock) {
+    ctx.out.warn(`${app} currently has a deploy lock in place. Exiting...`)
+    ctx.out.warn("Run 'apps:unlock' to release the existing deploy lock")
+    return 1
+  }
+  const capture = startCapture({...ctx, env: {...ctx.env, DOKKU_BUILD_ID: buildId}}, app, options.source, 'build')
+  let code = 1
+  try {
+    if (options.setRevVar) {
+      const variable = revEnvVar(ctx.paths, app)
+      if (variable) updateConfig(ctx.paths, app, {[variable]: rev})
+    }
+    const tree = path.join(ctx.paths.tmpDir, `dokku-${process.pid}-git_build_app_repo.${randomHex(4)}`)
+    checkoutTree(ctx.paths, app, rev, tree)
+    const image = await build(ctx, app, rev, tree)
+    code = (await releaseAndDeploy(ctx, capture, app, image, {releasePhase: true})) ? 0 : 1
+    return code
+  } catch (error) {
+    if (error instanceof DokkuFailure || error instanceof AppTreeError) {
+      ctx.out.warn(error.message)
+      return error instanceof DokkuFailure ? error.exitCode : 1
+    }
+    throw error
+  } finally {
+    finishBuild(ctx.paths, capture.record, code)
+    lock.release()
+  }
+}
+
+/** builder-build: the image is tagged `dokku/<app>:latest` as soon as it exists, before any container starts. */
+async function build(ctx: CoreContext, app: string, rev: string, tree: string): Promise<Image> {
+  const {out, paths} = ctx
+  const appTree = readAppTree(tree)
+  out.info1('Cleaning up...')
+  out.info1(`Building ${app} from ${appTree.builder === 'dockerfile' ? 'Dockerfile' : 'herokuish'}`)
+  out.out(`Step 1/1 : simulated build of ${rev.slice(0, 7)}`)
+  await sleep(appTree.sim.buildMs)
+  if (appTree.sim.buildFails) {
+    fs.rmSync(tree, {recursive: true, force: true})
+    out.out('simulated build failure (.sim.json buildFails)')
+    const released = resolveTag(paths, `dokku/${app}:latest`)
+    if (released) out.warn(`Retagging old image ${released.replace('sha256:', '').slice(0, 12)} as dokku/${app}:latest`)
+    throw new DokkuFailure('App build failed')
+  }
+  const image = createImage(paths, {app, rev, tree})
+  tagImage(paths, image.id, `dokku/${app}:latest`)
+  out.out(`Successfully built ${image.id.replace('sha256:', '').slice(0, 12)}`)
+  out.out(`Successfully tagged dokku/${app}:latest`)
+  return image
+}
+
+/**
+ * release_and_deploy: the release phase (app.json predeploy, Procfile release, formation) unless
+ * only the deploy trigger runs (ps:restart, ps:scale), then scheduler-deploy.
+ */
+export async function releaseAndDeploy(ctx: CoreContext, capture: Pick<Capture, 'env'>, app: string, image: Image, options: {releasePhase: boolean}): Promise<boolean> {
+  const {out, paths} = ctx
+  const tree = readAppTree(imageFsDir(paths, image.id))
+  if (options.releasePhase) {
+    out.info1(`Releasing ${app}...`)
+    if (!(await runTask(paths, out, {app, image: image.id, phase: 'predeploy', source: 'app.json', command: tree.predeploy}))) return false
+    if (!(await runTask(paths, out, {app, image: image.id, phase: 'release', source: 'Procfile', command: tree.releaseCommand}))) return false
+    applyFormation(paths, app, tree)
+    out.info2('Processing deployment checks')
+  }
+  if (getProperty(paths, 'ps', app, 'skip-deploy') === 'true') {
+    out.info1('Skipping deployment')
+    return true
+  }
+  return schedulerDeploy({paths, out, app, image, tree, env: capture.env})
+}
+
+/** The image `dokku/<app>:latest` points at, which restarts and redeploys use (contract §1.4). */
+export function latestImage(ctx: CoreContext, app: string): Image {
+  const image = findImage(ctx.paths, `dokku/${app}:latest`)
+  if (!image) throw new DokkuFailure(`App image (dokku/${app}:latest) not found`)
+  return image
+}
+
+/** deploy-source-set: written only after a successful deploy. */
+export function setDeploySource(ctx: CoreContext, app: string, source: string, metadata: string): void {
+  setProperty(ctx.paths, 'apps', app, 'deploy-source', source)
+  setProperty(ctx.paths, 'apps', app, 'deploy-source-metadata', metadata)
+}
+
+export function newBuildIdFor(ctx: CoreContext): string {
+  return ctx.env['DOKKU_BUILD_ID'] || newBuildId()
+}

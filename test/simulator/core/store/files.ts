@@ -1,0 +1,58 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import crypto from 'node:crypto'
+
+/** Write a file atomically (temp file in the same directory + rename), creating parents. */
+export function writeFileAtomic(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), {recursive: true})
+  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+  fs.writeFileSync(temp, content)
+  fs.renameSync(temp, file)
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`)
+}
+
+export function readJson<T>(file: string): T | undefined {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  return JSON.parse(text) as T
+}
+
+export function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+export function exists(file: string): boolean {
+  return fs.existsSync(file)
+}
+
+export function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+}
+
+/** Append one line; small appends to a regular file opened O_APPEND land whole. */
+export function appendLine(file: string, line: string): void {
+  fs.mkdirSync(path.dirname(file), {recursive: true})
+  fs.appendFileSync(file, `${line}\n`)
+}
+
+export function randomHex(bytes: number): string {
+  return crypto.randomBytes(bytes).toString('hex')
+}

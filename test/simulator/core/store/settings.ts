@@ -1,0 +1,39 @@
+import type {HostPaths} from '../../host/paths.js'
+import {readJson, writeJsonAtomic} from './files.js'
+
+/** Per-host knobs, changeable while the simulator runs; every core command reads them afresh. */
+export interface HostSettings {
+  name: string
+  dokkuVersion: string
+  /** Gate exit → nginx serving the new revision (about 5 s on the real test host, dokku-observed.md §2). */
+  releaseTailMs: number
+  /** Uniform jitter added to the release tail: ±this many milliseconds. */
+  releaseTailJitterMs: number
+  /** Domain for default vhosts: `<app>.<vhostDomain>`. */
+  vhostDomain: string
+  /** Apps whose next nginx switch fails (`*` for all): the proxy rebuild errors out after the checks passed. */
+  nginxSwitchFails: string[]
+}
+
+export const DEFAULT_SETTINGS: Omit<HostSettings, 'name'> = {
+  dokkuVersion: '0.38.27',
+  releaseTailMs: 50,
+  releaseTailJitterMs: 0,
+  vhostDomain: 'dokku.test',
+  nginxSwitchFails: [],
+}
+
+export function readSettings(paths: HostPaths): HostSettings {
+  const stored = readJson<Partial<HostSettings>>(paths.settingsFile) ?? {}
+  return {name: 'dokku', ...DEFAULT_SETTINGS, ...stored}
+}
+
+export function writeSettings(paths: HostPaths, settings: HostSettings): void {
+  writeJsonAtomic(paths.settingsFile, settings)
+}
+
+export function updateSettings(paths: HostPaths, change: Partial<HostSettings>): HostSettings {
+  const next = {...readSettings(paths), ...change}
+  writeSettings(paths, next)
+  return next
+}

@@ -1,0 +1,123 @@
+import {hostPaths} from './host/paths.js'
+import {type Container, type Image, findContainer, findImage, listContainers, tagImage} from './core/store/docker.js'
+
+/**
+ * The simulated host's `docker` command: the subset of the Docker CLI that Dokku plugins running
+ * on the host use (the gate plugin re-tags the running image on abort). Anything else fails loudly
+ * with exit 125, so a plugin never silently depends on something the simulator does not model.
+ */
+const [hostDir, ...argv] = process.argv.slice(2)
+const paths = hostPaths(hostDir!)
+
+function unsupported(): never {
+  process.stderr.write(`simulator docker shim: unsupported command: docker ${argv.join(' ')}\n`)
+  process.exit(125)
+}
+
+function formatOption(args: string[]): {template: string | undefined; rest: string[]} {
+  const rest: string[] = []
+  let template: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--format' || arg === '-f') template = args[++i]
+    else if (arg.startsWith('--format=')) template = arg.slice('--format='.length)
+    else rest.push(arg)
+  }
+  return {template, rest}
+}
+
+const CONTAINER_TEMPLATES: Record<string, (container: Container) => string> = {
+  '{{.Image}}': (container) => container.image,
+  '{{.Id}}': (container) => container.id,
+  '{{.ID}}': (container) => container.id,
+  '{{.Name}}': (container) => `/${container.name}`,
+  '{{.State.Status}}': (container) => container.state,
+  '{{.State.Running}}': (container) => String(container.state === 'running'),
+  '{{.State.ExitCode}}': (container) => String(container.exitCode ?? 0),
+  '{{range .Config.Env}}{{println .}}{{end}}': (container) =>
+    Object.entries(container.env)
+      .map(([key, value]) => `${key}=${value}\n`)
+      .join(''),
+}
+
+const IMAGE_TEMPLATES: Record<string, (image: Image) => string> = {
+  '{{.Id}}': (image) => image.id,
+  '{{.ID}}': (image) => image.id,
+  '{{index .Config.Labels "com.dokku.image-stage"}}': (image) => image.labels['com.dokku.image-stage'] ?? '',
+}
+
+function inspectContainers(args: string[]): number {
+  const {template, rest} = formatOption(args)
+  let code = 0
+  for (const reference of rest) {
+    const container = findContainer(paths, reference)
+    if (!container) {
+      process.stderr.write(`Error: No such container: ${reference}\n`)
+      code = 1
+      continue
+    }
+    if (template === undefined) process.stdout.write(`${JSON.stringify([container], null, 4)}\n`)
+    else {
+      const render = CONTAINER_TEMPLATES[template]
+      if (!render) unsupported()
+      process.stdout.write(`${render(container)}\n`)
+    }
+  }
+  return code
+}
+
+function inspectImages(args: string[]): number {
+  const {template, rest} = formatOption(args)
+  let code = 0
+  for (const reference of rest) {
+    const image = findImage(paths, reference)
+    if (!image) {
+      process.stderr.write(`Error: No such image: ${reference}\n`)
+      code = 1
+      continue
+    }
+    if (template === undefined) process.stdout.write(`${JSON.stringify([image], null, 4)}\n`)
+    else {
+      const render = IMAGE_TEMPLATES[template]
+      if (!render) unsupported()
+      process.stdout.write(`${render(image)}\n`)
+    }
+  }
+  return code
+}
+
+function tag(args: string[]): number {
+  if (args.length !== 2) unsupported()
+  const image = findImage(paths, args[0]!)
+  if (!image) {
+    process.stderr.write(`Error response from daemon: No such image: ${args[0]}\n`)
+    return 1
+  }
+  tagImage(paths, image.id, args[1]!)
+  return 0
+}
+
+function ps(args: string[]): number {
+  const all = args.includes('-a') || args.includes('--all')
+  process.stdout.write('CONTAINER ID   IMAGE          STATUS     NAMES\n')
+  for (const container of listContainers(paths)) {
+    if (!all && container.state !== 'running') continue
+    const status = container.state === 'running' ? 'Up' : `Exited (${container.exitCode ?? 0})`
+    process.stdout.write(`${container.id.slice(0, 12)}   ${container.image.replace('sha256:', '').slice(0, 12)}   ${status.padEnd(10)} ${container.name}\n`)
+  }
+  return 0
+}
+
+function dispatch(): number {
+  const [first, second, ...rest] = argv
+  if (first === 'container' && second === 'inspect') return inspectContainers(rest)
+  if (first === 'image' && second === 'inspect') return inspectImages(rest)
+  if (first === 'image' && second === 'tag') return tag(rest)
+  if (first === 'tag') return tag(argv.slice(1))
+  if (first === 'inspect') return inspectContainers(argv.slice(1))
+  if (first === 'ps') return ps(argv.slice(1))
+  if (first === 'container' && second === 'ls') return ps(rest)
+  unsupported()
+}
+
+process.exitCode = dispatch()

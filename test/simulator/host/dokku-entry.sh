@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# The simulated host's `dokku` command. Provisioning copies this template to <host>/bin/dokku with the
+# @…@ placeholders filled in. It follows the structure of Dokku 0.38's own `dokku` script: the same
+# environment, global-flag parsing, root checks, SSH_ORIGINAL_COMMAND re-parsing (through the real GNU
+# xargs and /bin/echo, so quoting quirks are Dokku's, not an imitation), dokku_auth exports, and
+# dispatch order (plugin subcommands, then every plugin's `commands`). Core commands that real Dokku
+# implements in its core plugins are answered by the simulator's Node core instead.
+set -eo pipefail
+shopt -s nullglob
+
+HOST_DIR=@HOST_DIR@
+SIM_NODE=@NODE@
+SIM_CORE=@CORE_MAIN@
+
+export DOCKER_BIN=docker
+export DOKKU_ROOT="$HOST_DIR/home/dokku"
+[[ $DOKKU_TRACE ]] && set -x
+export DOKKU_HOST_ROOT=$DOKKU_ROOT
+export DOKKU_DISTRO=debian
+export DOKKU_IMAGE=gliderlabs/herokuish:latest-24
+export DOKKU_CNB_BUILDER=heroku/builder:24
+export DOKKU_LIB_ROOT="$HOST_DIR/var/lib/dokku"
+export PLUGIN_PATH="$DOKKU_LIB_ROOT/plugins"
+export PLUGIN_AVAILABLE_PATH="$PLUGIN_PATH/available"
+export PLUGIN_ENABLED_PATH="$PLUGIN_PATH/enabled"
+export PLUGIN_CORE_PATH="$DOKKU_LIB_ROOT/core-plugins"
+export PLUGIN_CORE_AVAILABLE_PATH="$PLUGIN_CORE_PATH/available"
+export PLUGIN_CORE_ENABLED_PATH="$PLUGIN_CORE_PATH/enabled"
+# On a real host these name the `dokku` account; here the simulator's own account plays it.
+DOKKU_SYSTEM_USER=$(id -un)
+DOKKU_SYSTEM_GROUP=$(id -gn)
+export DOKKU_SYSTEM_USER DOKKU_SYSTEM_GROUP
+export DOKKU_API_VERSION=1
+export DOKKU_NOT_IMPLEMENTED_EXIT=10
+export DOKKU_VALID_EXIT=0
+export DOKKU_PID="${DOKKU_PID:=$$}"
+export DOKKU_LOGS_DIR="$HOST_DIR/var/log/dokku"
+export DOKKU_LOGS_HOST_DIR=$DOKKU_LOGS_DIR
+export DOKKU_EVENTS_LOGFILE="$DOKKU_LOGS_DIR/events.log"
+export DOKKU_CONTAINER_LABEL=dokku
+export DOKKU_GLOBAL_BUILD_ARGS="--label=org.label-schema.schema-version=1.0 --label=org.label-schema.vendor=dokku --label=$DOKKU_CONTAINER_LABEL"
+export DOKKU_GLOBAL_RUN_ARGS="--label=org.label-schema.schema-version=1.0 --label=org.label-schema.vendor=dokku --label=$DOKKU_CONTAINER_LABEL"
+case ":$PATH:" in
+  *":$HOST_DIR/bin:"*) ;;
+  *) export PATH="$HOST_DIR/bin:$PATH" ;;
+esac
+
+# The SSH login name (dokku or root) as the simulator's sshd saw it. Real Dokku reads `id -un`;
+# every simulated account runs as the same Unix user, so it arrives here instead. Not exported
+# further, so plugins see only what Dokku would give them.
+SIM_LOGIN=${SIM_SSH_LOGIN:-dokku}
+export -n SIM_SSH_LOGIN
+
+log_fail() {
+  echo " !     $*" 1>&2
+  exit 1
+}
+
+# Dokku's parse_args: global flags are honoured wherever they appear in argv.
+parse_args() {
+  local next_index=1 skip=false flags="" arg
+  local args=("$@")
+  for arg in "$@"; do
+    if [[ "$skip" == "true" ]]; then
+      next_index=$((next_index + 1))
+      skip=false
+      continue
+    fi
+    case "$arg" in
+      --quiet) export DOKKU_QUIET_OUTPUT=1 ;;
+      --trace) export DOKKU_TRACE=1 ;;
+      --force) export DOKKU_APPS_FORCE_DELETE=1 ;;
+      --app)
+        export DOKKU_APP_NAME=${args[$next_index]}
+        skip=true
+        ;;
+    esac
+    if [[ "$skip" == "true" ]]; then
+      flags="${flags} ${arg}"
+    elif [[ "$arg" == "--app" ]]; then
+      flags="${flags} ${arg}=${args[$next_index]}"
+    elif [[ "$arg" =~ ^--.* ]]; then
+      flags="${flags} ${arg}"
+    fi
+    next_index=$((next_index + 1))
+  done
+  if [[ -z "$DOKKU_GLOBAL_FLAGS" ]]; then
+    flags="${flags#"${flags%%[![:space:]]*}"}"
+    export DOKKU_GLOBAL_FLAGS="$flags"
+  fi
+  return 0
+}
+
+parse_args "$@"
+if [[ "$1" =~ ^--.* ]]; then
+  skip_arg=false
+  for arg in "$@"; do
+    $skip_arg && skip_arg=false && continue
+    if [[ "$arg" == "--version" ]]; then
+      continue
+    fi
+    if [[ "$arg" == "--app" ]]; then
+      shift 2 && skip_arg=true
+    elif [[ "$arg" =~ ^--.* ]]; then
+      shift 1
+    else
+      break
+    fi
+  done
+fi
+
+if [[ $1 =~ ^plugin:.* && $1 != "plugin:help" && $1 != "plugin:list" ]] || [[ $1 == "ssh-keys:add" ]] || [[ $1 == "ssh-keys:remove" ]]; then
+  if [[ "$SIM_LOGIN" != "root" ]]; then
+    log_fail "This command must be run as root"
+  else
+    export SSH_USER=root
+  fi
+fi
+
+journal_append() {
+  local command="$1" exit_code="$2" started="$3" ended="$4"
+  local escaped=${command//\\/\\\\}
+  escaped=${escaped//\"/\\\"}
+  escaped=${escaped//$'\t'/\\t}
+  escaped=${escaped//$'\r'/\\r}
+  printf '{"ts":%s,"user":"%s","command":"%s","exitCode":%s,"durationMs":%s}\n' \
+    "$((${started/./} / 1000))" "$SIM_LOGIN" "$escaped" "$exit_code" "$(((${ended/./} - ${started/./}) / 1000))" \
+    >>"$HOST_DIR/var/log/dokku/sim-journal.ndjson"
+}
+
+if [[ -n "$SSH_ORIGINAL_COMMAND" ]]; then
+  export -n SSH_ORIGINAL_COMMAND
+  started=$EPOCHREALTIME
+  exit_code=0
+  if [[ $1 =~ git-* ]] || [[ $1 =~ git:* ]]; then
+    set -f
+    # shellcheck disable=SC2086
+    SIM_SSH_LOGIN=$SIM_LOGIN "$0" $SSH_ORIGINAL_COMMAND || exit_code=$?
+    set +f
+  else
+    readarray -t ssh_arg_array < <(printf '%s' "$SSH_ORIGINAL_COMMAND" | xargs -n 1)
+    set -f
+    SIM_SSH_LOGIN=$SIM_LOGIN "$0" "${ssh_arg_array[@]}" || exit_code=$?
+    set +f
+  fi
+  journal_append "$SSH_ORIGINAL_COMMAND" "$exit_code" "$started" "$EPOCHREALTIME"
+  exit "$exit_code"
+fi
+
+# dokku_auth: no user-auth plugins exist on the simulated host, so only its exports matter.
+export SSH_USER=${SSH_USER:=$SIM_LOGIN}
+export SSH_NAME=${NAME:="default"}
+export DOKKU_COMMAND="$1"
+
+PLUGIN_NAME="$1"
+PLUGIN_CMD=$PLUGIN_NAME
+implemented=0
+if [[ -n "$PLUGIN_NAME" && -x $PLUGIN_ENABLED_PATH/$PLUGIN_NAME/subcommands/default ]]; then
+  "$PLUGIN_ENABLED_PATH/$PLUGIN_NAME/subcommands/default" "$@"
+  exit $?
+elif [[ -n "$PLUGIN_NAME" && -x $PLUGIN_ENABLED_PATH/$PLUGIN_CMD/subcommands/$PLUGIN_CMD ]]; then
+  "$PLUGIN_ENABLED_PATH/$PLUGIN_NAME/subcommands/$PLUGIN_CMD" "$@"
+  exit $?
+elif [[ "$PLUGIN_NAME" == *:* && -x $PLUGIN_ENABLED_PATH/${PLUGIN_NAME%%:*}/subcommands/${1#*:} ]] && [[ -n "${1#*:}" ]]; then
+  "$PLUGIN_ENABLED_PATH/${PLUGIN_NAME%%:*}/subcommands/${1#*:}" "$@"
+  exit $?
+fi
+
+# Core plugins: answered by the Node core, which exits DOKKU_NOT_IMPLEMENTED_EXIT for commands it
+# does not know so that community plugins' `commands` get their turn, as in Dokku.
+set +e
+SIM_SSH_LOGIN=$SIM_LOGIN "$SIM_NODE" "$SIM_CORE" "$@"
+exit_code=$?
+set -e
+if [[ "$exit_code" -ne "$DOKKU_NOT_IMPLEMENTED_EXIT" ]]; then
+  exit "$exit_code"
+fi
+
+for script in "$PLUGIN_ENABLED_PATH"/*/commands; do
+  set +e
+  "$script" "$@"
+  exit_code=$?
+  set -e
+  if [[ "$exit_code" -eq "$DOKKU_NOT_IMPLEMENTED_EXIT" ]]; then
+    continue
+  fi
+  implemented=1
+  if [[ "$exit_code" -ne "$DOKKU_VALID_EXIT" ]]; then
+    exit $exit_code
+  fi
+done
+
+if [[ "$implemented" -eq 0 ]]; then
+  echo " !     \`$*\` is not a dokku command." 1>&2
+  echo " !     See \`dokku help\` for a list of available commands." 1>&2
+  exit 1
+fi

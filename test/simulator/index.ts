@@ -1,0 +1,196 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import ssh2 from 'ssh2'
+import pMap from 'p-map'
+import {type SimulatorConfig, parseMatch, simulatorConfigSchema} from './config.js'
+import {type ConnectionFault, type CommandFault, type FaultHandle, FaultRegistry} from './faults.js'
+import {type HostPaths, hostPaths} from './host/paths.js'
+import {provisionHost} from './host/provision.js'
+import {commitRevisions, seedApp} from './host/seed.js'
+import {readSettings, updateSettings} from './core/store/settings.js'
+import {startRouter} from './router.js'
+import {type HostSnapshot, hostSnapshot} from './snapshot.js'
+import {SimSshHost} from './ssh/server.js'
+
+export type {SimulatorConfig} from './config.js'
+export type {CommandFault, ConnectionFault, FaultHandle} from './faults.js'
+export type {HostSnapshot, AppSnapshot, JournalEntry} from './snapshot.js'
+
+export interface SimHostInfo {
+  name: string
+  host: string
+  port: number
+  /** `[127.0.0.1]:<port> ssh-ed25519 …`, ready for a known_hosts file. */
+  knownHostsLine: string
+  routerPort: number
+  hostDir: string
+}
+
+export interface SimulatorFaults {
+  /** A command fault (exit, delay, hang, drop), scoped by host and command pattern. */
+  command(fault: CommandFault): FaultHandle
+  /** A connection fault (refuse, hang-handshake, reject-auth). */
+  connection(fault: ConnectionFault): FaultHandle
+  /** The host drops off the network (ECONNREFUSED, live connections cut); what runs on it keeps running. */
+  down(host: string): Promise<void>
+  up(host: string): Promise<void>
+  /** The next nginx switch of `app` (or every app: `*`) on the host fails after the app's checks passed. */
+  failNginxSwitch(host: string, app: string): FaultHandle
+  /** Gate exit → nginx serving the new revision, with optional ± jitter (real host: ~5 s). */
+  setReleaseTail(host: string, ms: number, jitterMs?: number): void
+  reset(): void
+  list(): ReturnType<FaultRegistry['list']>
+}
+
+export interface Simulator {
+  stateDir: string
+  /** Private key (OpenSSH format) authorised as `dokku` and `root` on every host. */
+  clientKeyPath: string
+  /** A known_hosts file listing every host. */
+  knownHostsPath: string
+  hosts: SimHostInfo[]
+  host(name: string): SimHostInfo
+  paths(name: string): HostPaths
+  /** Shas of seeded revisions: by repo name, and by `<host>/<app>` for inline revisions. */
+  revisions: Record<string, string[]>
+  state(): {hosts: HostSnapshot[]}
+  /** SSH statistics per host: connections accepted, execs, peak open sessions on one connection. */
+  sshStats(name: string): SimSshHost['sessionStats']
+  faults: SimulatorFaults
+  stop(): Promise<void>
+}
+
+/**
+ * Starts simulated Dokku hosts: each gets its state directory (provisioned and seeded unless the
+ * state dir already holds it), an sshd on 127.0.0.1 with its own ed25519 host key, and an HTTP router.
+ */
+export async function startSimulator(input: SimulatorConfig): Promise<Simulator> {
+  const config = simulatorConfigSchema.parse(input)
+  const stateDir = config.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'graduate-sim-'))
+  fs.mkdirSync(stateDir, {recursive: true})
+  const clientKeyPath = path.join(stateDir, 'client_ed25519')
+  const clientPublicKey = ensureKeyPair(clientKeyPath)
+
+  const revisions: Record<string, string[]> = {}
+  for (const [name, history] of Object.entries(config.repos ?? {})) {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `sim-repo-${name}-`))
+    revisions[name] = await commitRevisions(scratch, history)
+    fs.rmSync(scratch, {recursive: true, force: true})
+  }
+
+  const faults = new FaultRegistry()
+  const hostsByName = new Map<string, {info: SimHostInfo; paths: HostPaths; ssh: SimSshHost; router: {close(): Promise<void>}}>()
+  await pMap(
+    config.hosts,
+    async (hostConfig) => {
+      const hostDir = path.join(stateDir, hostConfig.name)
+      const fresh = !fs.existsSync(path.join(hostDir, 'sim', 'settings.json'))
+      const paths = fresh
+        ? provisionHost(hostDir, {
+            name: hostConfig.name,
+            gate: hostConfig.gate ?? true,
+            settings: {
+              ...(hostConfig.releaseTailMs === undefined ? {} : {releaseTailMs: hostConfig.releaseTailMs}),
+              ...(hostConfig.releaseTailJitterMs === undefined ? {} : {releaseTailJitterMs: hostConfig.releaseTailJitterMs}),
+              ...(hostConfig.dokkuVersion === undefined ? {} : {dokkuVersion: hostConfig.dokkuVersion}),
+            },
+          })
+        : hostPaths(hostDir)
+      if (fresh) {
+        await pMap(
+          hostConfig.apps ?? [],
+          async (appConfig) => {
+            const history = appConfig.revisions ?? (appConfig.repo ? config.repos?.[appConfig.repo] : undefined)
+            if (!history) throw new Error(`simulator: app ${appConfig.name} on ${hostConfig.name} needs \`revisions\` or a known \`repo\``)
+            const shas = await seedApp(paths, {...appConfig, revisions: history})
+            if (appConfig.revisions) revisions[`${hostConfig.name}/${appConfig.name}`] = shas
+          },
+          {concurrency: 2},
+        )
+      }
+      for (const fault of hostConfig.faults?.commands ?? []) faults.addCommand({...fault, host: hostConfig.name, match: parseMatch(fault.match)})
+      for (const fault of hostConfig.faults?.connections ?? []) faults.addConnection({...fault, host: hostConfig.name})
+
+      const hostKey = ensureKeyPair(path.join(paths.simDir, 'ssh_host_ed25519_key'))
+      const ssh = new SimSshHost({
+        name: hostConfig.name,
+        paths,
+        hostKey: fs.readFileSync(path.join(paths.simDir, 'ssh_host_ed25519_key'), 'utf8'),
+        authorizedKeys: [clientPublicKey],
+        faults,
+        ...(readPort(paths) === undefined ? {} : {port: readPort(paths)!}),
+      })
+      const port = await ssh.start()
+      fs.writeFileSync(path.join(paths.simDir, 'port'), `${port}\n`)
+      const router = await startRouter(paths)
+      const info: SimHostInfo = {
+        name: hostConfig.name,
+        host: '127.0.0.1',
+        port,
+        knownHostsLine: `[127.0.0.1]:${port} ${hostKey.split(' ').slice(0, 2).join(' ')}`,
+        routerPort: router.port,
+        hostDir,
+      }
+      hostsByName.set(hostConfig.name, {info, paths, ssh, router})
+    },
+    {concurrency: 2},
+  )
+  const hosts = config.hosts.map((hostConfig) => hostsByName.get(hostConfig.name)!.info)
+  const knownHostsPath = path.join(stateDir, 'known_hosts')
+  fs.writeFileSync(knownHostsPath, hosts.map((host) => `${host.knownHostsLine}\n`).join(''))
+
+  const entry = (name: string) => {
+    const found = hostsByName.get(name)
+    if (!found) throw new Error(`simulator: no host named ${name} (hosts: ${[...hostsByName.keys()].join(', ')})`)
+    return found
+  }
+
+  return {
+    stateDir,
+    clientKeyPath,
+    knownHostsPath,
+    hosts,
+    host: (name) => entry(name).info,
+    paths: (name) => entry(name).paths,
+    revisions,
+    state: () => ({hosts: hosts.map((host) => hostSnapshot(entry(host.name).paths))}),
+    sshStats: (name) => entry(name).ssh.sessionStats,
+    faults: {
+      command: (fault) => faults.addCommand(fault),
+      connection: (fault) => faults.addConnection(fault),
+      down: (name) => entry(name).ssh.down(),
+      up: (name) => entry(name).ssh.up(),
+      failNginxSwitch: (name, app) => {
+        const paths = entry(name).paths
+        updateSettings(paths, {nginxSwitchFails: [...readSettings(paths).nginxSwitchFails, app]})
+        return {remove: () => updateSettings(paths, {nginxSwitchFails: readSettings(paths).nginxSwitchFails.filter((entryApp) => entryApp !== app)})}
+      },
+      setReleaseTail: (name, ms, jitterMs = 0) => void updateSettings(entry(name).paths, {releaseTailMs: ms, releaseTailJitterMs: jitterMs}),
+      reset: () => {
+        faults.reset()
+        for (const {paths} of hostsByName.values()) updateSettings(paths, {nginxSwitchFails: []})
+      },
+      list: () => faults.list(),
+    },
+    stop: async () => {
+      await Promise.all([...hostsByName.values()].map(async ({ssh, router}) => Promise.all([ssh.stop(), router.close()])))
+    },
+  }
+}
+
+/** Creates an ed25519 key pair at `file` (+ `.pub`) unless it exists; returns the public key line. */
+function ensureKeyPair(file: string): string {
+  if (!fs.existsSync(file)) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519')
+    fs.mkdirSync(path.dirname(file), {recursive: true})
+    fs.writeFileSync(file, pair.private, {mode: 0o600})
+    fs.writeFileSync(`${file}.pub`, `${pair.public}\n`)
+  }
+  return fs.readFileSync(`${file}.pub`, 'utf8').trim()
+}
+
+function readPort(paths: HostPaths): number | undefined {
+  const file = path.join(paths.simDir, 'port')
+  return fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').trim()) : undefined
+}

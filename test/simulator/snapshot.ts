@@ -1,0 +1,123 @@
+import path from 'node:path'
+import {type HostPaths, dataDir} from './host/paths.js'
+import {listApps} from './core/store/apps.js'
+import {listBuilds} from './core/store/builds.js'
+import {readConfig} from './core/store/config-env.js'
+import {DeployLock} from './core/store/deploy-lock.js'
+import {findImage, listContainers} from './core/store/docker.js'
+import {listDir, readText} from './core/store/files.js'
+import {computedDeployBranch, refSha, revEnvVar} from './core/store/git-repo.js'
+import {readRoute} from './core/store/nginx.js'
+import {getProperty} from './core/store/properties.js'
+import {readSettings} from './core/store/settings.js'
+
+export interface AppSnapshot {
+  name: string
+  /** What the router serves now. */
+  liveRev: string | null
+  liveSince: number | null
+  /** The deploy branch's tip in the app's bare repo. */
+  branchSha: string | null
+  /** The revision `dokku/<app>:latest` was built from: what a restart would ship. */
+  latestRev: string | null
+  /** The app's revision variable (GIT_REV) in its config. */
+  gitRev: string | null
+  deploySource: string | null
+  deploySourceMetadata: string | null
+  /** A deploy holds the app's flock right now. */
+  deploying: boolean
+  containers: {id: string; name: string; proc: string; index: number; state: string; rev: string | null}[]
+  /** The gate plugin's state files for the app, parsed (armed / held / decision), when the gate is installed. */
+  gate: Record<string, Record<string, string>>
+  builds: {id: string; kind: string; status: string; source: string; exitCode: number | null}[]
+}
+
+export interface JournalEntry {
+  ts: number
+  user: string
+  command: string
+  exitCode: number
+  durationMs: number
+}
+
+export interface HostSnapshot {
+  name: string
+  settings: ReturnType<typeof readSettings>
+  apps: AppSnapshot[]
+  environments: Record<string, {lock: Record<string, string> | null; records: unknown[]}>
+  journal: JournalEntry[]
+}
+
+/** Everything a test may want to assert on, read from the host's files (works while the simulator runs or after). */
+export function hostSnapshot(paths: HostPaths): HostSnapshot {
+  return {
+    name: readSettings(paths).name,
+    settings: readSettings(paths),
+    apps: listApps(paths).map((app) => appSnapshot(paths, app)),
+    environments: environmentsSnapshot(paths),
+    journal: readJournal(paths),
+  }
+}
+
+function appSnapshot(paths: HostPaths, app: string): AppSnapshot {
+  const route = readRoute(paths, app)
+  const latest = findImage(paths, `dokku/${app}:latest`)
+  const gateDir = dataDir(paths, 'graduate', app)
+  const gate: Record<string, Record<string, string>> = {}
+  for (const file of ['armed', 'held', 'decision']) {
+    const text = readText(path.join(gateDir, file))
+    if (text !== undefined) gate[file] = parseKeyValues(text)
+  }
+  return {
+    name: app,
+    liveRev: route?.rev ?? null,
+    liveSince: route?.liveSince ?? null,
+    branchSha: refSha(paths, app, `refs/heads/${computedDeployBranch(paths, app)}`) ?? null,
+    latestRev: latest?.rev ?? null,
+    gitRev: readConfig(paths, app)[revEnvVar(paths, app)] ?? null,
+    deploySource: getProperty(paths, 'apps', app, 'deploy-source') ?? null,
+    deploySourceMetadata: getProperty(paths, 'apps', app, 'deploy-source-metadata') ?? null,
+    deploying: DeployLock.isHeld(paths, app),
+    containers: listContainers(paths, app).map((container) => ({
+      id: container.id,
+      name: container.name,
+      proc: container.proc,
+      index: container.index,
+      state: container.state,
+      rev: findImage(paths, container.image)?.rev ?? null,
+    })),
+    gate,
+    builds: listBuilds(paths, app).map((record) => ({id: record.id, kind: record.kind, status: record.status, source: record.source, exitCode: record.exit_code ?? null})),
+  }
+}
+
+function environmentsSnapshot(paths: HostPaths): HostSnapshot['environments'] {
+  const root = path.join(dataDir(paths, 'graduate'), '_environments')
+  const environments: HostSnapshot['environments'] = {}
+  for (const env of listDir(root)) {
+    const lock = readText(path.join(root, env, 'lock'))
+    environments[env] = {
+      lock: lock === undefined ? null : parseKeyValues(lock),
+      records: listDir(path.join(root, env, 'records'))
+        .filter((file) => file.endsWith('.json'))
+        .map((file) => JSON.parse(readText(path.join(root, env, 'records', file)) ?? 'null') as unknown),
+    }
+  }
+  return environments
+}
+
+export function readJournal(paths: HostPaths): JournalEntry[] {
+  return (readText(paths.journalFile) ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as JournalEntry)
+}
+
+function parseKeyValues(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const line of text.split('\n')) {
+    const separator = line.indexOf('=')
+    if (separator > 0) values[line.slice(0, separator)] = line.slice(separator + 1)
+  }
+  return values
+}

@@ -1,0 +1,222 @@
+import net from 'node:net'
+import {spawn} from 'node:child_process'
+import {setTimeout as sleep} from 'node:timers/promises'
+import ssh2 from 'ssh2'
+import type {HostPaths} from '../host/paths.js'
+import {cleanEnv} from '../host/provision.js'
+import type {FaultRegistry} from '../faults.js'
+
+const {Server, utils} = ssh2
+
+/** OpenSSH's default MaxSessions: more session channels than this on one connection are refused. */
+export const MAX_SESSIONS = 10
+
+export interface SshHostOptions {
+  name: string
+  paths: HostPaths
+  /** OpenSSH-format private host key. */
+  hostKey: string
+  /** OpenSSH-format public keys (one line each) allowed to log in as `dokku` (and `root`). */
+  authorizedKeys: string[]
+  faults: FaultRegistry
+  /** Reuse this port (a host brought back up keeps its address). */
+  port?: number
+}
+
+/**
+ * One simulated host's sshd. `dokku` logins get sshcommand's forced command: the host's `dokku`
+ * runs with SSH_ORIGINAL_COMMAND, word-split (and globbed) by bash first, exactly as sshd hands the
+ * authorized_keys command to the user's shell (contract §2.4). `root` logins get a shell whose
+ * PATH finds the host's `dokku`. Every exec ends with an exit status. Counts open session channels
+ * to enforce MaxSessions, and honours the fault registry.
+ */
+export class SimSshHost {
+  readonly name: string
+  port = 0
+  /** Session channels open right now on each connection; the highest count ever seen per connection. */
+  readonly sessionStats = {open: 0, peakPerConnection: 0, connectionsAccepted: 0, execs: 0}
+  private readonly listener: net.Server
+  private readonly ssh: InstanceType<typeof Server>
+  private readonly sockets = new Set<net.Socket>()
+  private readonly allowedKeys: ssh2.ParsedKey[]
+  private listening = false
+  private wantListening = true
+
+  constructor(private readonly options: SshHostOptions) {
+    this.name = options.name
+    this.allowedKeys = options.authorizedKeys.map((line) => {
+      const parsed = utils.parseKey(line)
+      const key = Array.isArray(parsed) ? parsed[0] : parsed
+      if (!key || key instanceof Error) throw new Error(`simulator: cannot parse authorized key: ${line}`)
+      return key
+    })
+    this.ssh = new Server({hostKeys: [options.hostKey]}, (client) => this.handleClient(client))
+    this.listener = net.createServer((socket) => this.handleSocket(socket))
+    options.faults.onConnectionFaultsChanged = chain(options.faults.onConnectionFaultsChanged, () => void this.syncListening())
+  }
+
+  async start(): Promise<number> {
+    await this.listen(this.options.port ?? 0)
+    return this.port
+  }
+
+  /** The host drops off the network: no new connections (ECONNREFUSED), existing ones cut. Processes on it keep running. */
+  async down(): Promise<void> {
+    this.wantListening = false
+    await this.syncListening()
+    for (const socket of this.sockets) socket.destroy()
+  }
+
+  async up(): Promise<void> {
+    this.wantListening = true
+    await this.syncListening()
+  }
+
+  async stop(): Promise<void> {
+    this.wantListening = false
+    for (const socket of this.sockets) socket.destroy()
+    await this.syncListening()
+  }
+
+  private async syncListening(): Promise<void> {
+    const shouldListen = this.wantListening && !this.options.faults.hasConnectionFault(this.name, 'refuse')
+    if (shouldListen && !this.listening) await this.listen(this.port)
+    if (!shouldListen && this.listening) {
+      this.listening = false
+      await new Promise<void>((resolve) => this.listener.close(() => resolve()))
+    }
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.listener.once('error', reject)
+      this.listener.listen(port, '127.0.0.1', () => {
+        this.listener.off('error', reject)
+        this.listening = true
+        this.port = (this.listener.address() as net.AddressInfo).port
+        resolve()
+      })
+    })
+  }
+
+  private handleSocket(socket: net.Socket): void {
+    this.sockets.add(socket)
+    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('error', () => {})
+    if (this.options.faults.hasConnectionFault(this.name, 'hang-handshake', true)) return
+    this.sessionStats.connectionsAccepted++
+    this.ssh.injectSocket(socket)
+  }
+
+  private handleClient(client: ssh2.Connection): void {
+    let login: 'dokku' | 'root' = 'dokku'
+    let openSessions = 0
+    client.on('error', () => {})
+    client.on('authentication', (ctx) => {
+      if (ctx.method !== 'publickey' || (ctx.username !== 'dokku' && ctx.username !== 'root')) return ctx.reject(['publickey'])
+      if (this.options.faults.hasConnectionFault(this.name, 'reject-auth', Boolean(ctx.signature))) return ctx.reject(['publickey'])
+      const key = this.allowedKeys.find((candidate) => candidate.type === ctx.key.algo && candidate.getPublicSSH().equals(ctx.key.data))
+      if (!key) return ctx.reject(['publickey'])
+      if (ctx.signature && key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey'])
+      login = ctx.username
+      ctx.accept()
+    })
+    client.on('ready', () => {
+      client.on('session', (accept, reject) => {
+        if (openSessions >= MAX_SESSIONS) return reject()
+        const session = accept()
+        openSessions++
+        this.sessionStats.open++
+        this.sessionStats.peakPerConnection = Math.max(this.sessionStats.peakPerConnection, openSessions)
+        let closed = false
+        const release = () => {
+          if (closed) return
+          closed = true
+          openSessions--
+          this.sessionStats.open--
+        }
+        session.on('close', release)
+        session.on('exec', (acceptExec, _rejectExec, info) => {
+          const channel = acceptExec()
+          channel.on('close', release)
+          this.sessionStats.execs++
+          void this.exec(client, channel, login, info.command)
+        })
+      })
+    })
+  }
+
+  private async exec(client: ssh2.Connection, channel: ssh2.ServerChannel, login: 'dokku' | 'root', command: string): Promise<void> {
+    const fault = this.options.faults.takeCommandFault(this.name, login, command)
+    if (fault?.kind === 'hang') return
+    if (fault?.kind === 'exit') {
+      if (fault.stdout) channel.write(fault.stdout)
+      if (fault.stderr) channel.stderr.write(fault.stderr)
+      channel.exit(fault.code)
+      channel.end()
+      return
+    }
+    if (fault?.kind === 'delay') await sleep(fault.ms)
+
+    const {paths} = this.options
+    const dokku = `${paths.binDir}/dokku`
+    const child = spawn('bash', ['-c', login === 'dokku' ? `${dokku} $SSH_ORIGINAL_COMMAND` : command], {
+      cwd: paths.dokkuRoot,
+      env: {
+        ...cleanEnv(),
+        PATH: `${paths.binDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+        HOME: paths.dokkuRoot,
+        USER: login,
+        SSH_ORIGINAL_COMMAND: command,
+        SIM_SSH_LOGIN: login,
+        NAME: 'graduate-client',
+        FINGERPRINT: 'SHA256:simulated',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let outputBytes = 0
+    let connectionDropped = false
+    const dropConnection = () => {
+      if (connectionDropped) return
+      connectionDropped = true
+      // Abrupt, like a network failure: no SSH disconnect message reaches the client.
+      ;(client as unknown as {_sock: net.Socket})._sock.destroy()
+    }
+    if (fault?.kind === 'drop' && fault.afterOutputBytes === undefined) setTimeout(dropConnection, fault.afterMs ?? 0)
+    const forward = (chunk: Buffer, toStderr: boolean) => {
+      outputBytes += chunk.length
+      if (!channelOpen) return
+      if (toStderr) channel.stderr.write(chunk)
+      else channel.write(chunk)
+      if (fault?.kind === 'drop' && fault.afterOutputBytes !== undefined && outputBytes >= fault.afterOutputBytes) dropConnection()
+    }
+    let channelOpen = true
+    channel.on('close', () => {
+      channelOpen = false
+      // The client is gone: close our ends so the command sees a broken pipe, as it would under sshd.
+      child.stdin.destroy()
+      child.stdout.destroy()
+      child.stderr.destroy()
+    })
+    child.stdout.on('data', (chunk: Buffer) => forward(chunk, false))
+    child.stderr.on('data', (chunk: Buffer) => forward(chunk, true))
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream.on('error', () => {})
+    channel.on('data', (chunk: Buffer) => {
+      if (!child.stdin.destroyed) child.stdin.write(chunk)
+    })
+    channel.on('end', () => child.stdin.end())
+    child.on('close', (code, signal) => {
+      if (!channelOpen) return
+      if (code === null) channel.exit(signal ?? 'KILL', false, '')
+      else channel.exit(code)
+      channel.end()
+    })
+  }
+}
+
+function chain(first: () => void, second: () => void): () => void {
+  return () => {
+    first()
+    second()
+  }
+}
