@@ -1,0 +1,248 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import ssh2 from 'ssh2'
+import {type Simulator, startSimulator} from './index.js'
+import {WorkingCopy, liveRev, simApp, ssh, waitFor} from '../support/sim-client.js'
+
+/*
+ * The simulator held against dokku-contract.md and dokku-observed.md: what graduate parses and what
+ * a person reads must be what a real Dokku 0.38.27 host does. Driven with system ssh and git only.
+ */
+const fixtures = path.resolve(__dirname, '..', 'fixtures', 'dokku')
+const fixtureKeys = (file: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(fixtures, file), 'utf8')) as object).sort()
+
+let sim: Simulator
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    hosts: [
+      {
+        name: 'dev',
+        gate: false,
+        apps: [
+          simApp('parse'),
+          simApp('reports'),
+          simApp('locky', {'.sim.json': JSON.stringify({buildMs: 4000})}),
+          simApp('branches'),
+          simApp('failing'),
+          simApp('manual'),
+        ],
+      },
+    ],
+  })
+})
+
+afterAll(async () => {
+  await sim?.stop()
+})
+
+describe('SSH command parsing (contract §2.4, observed §7)', () => {
+  it('keeps quoted spaces and embedded quotes the way xargs reads them', async () => {
+    expect((await ssh(sim, 'dev', ['config:set', 'parse', '--no-restart', "'A=hello world'"])).code).toBe(0)
+    expect((await ssh(sim, 'dev', ['config:get', 'parse', 'A'])).stdout).toBe('hello world\n')
+    expect((await ssh(sim, 'dev', ['config:set', '--no-restart', 'parse', `"B=it's"`])).code).toBe(0)
+    expect((await ssh(sim, 'dev', ['config:get', 'parse', 'B'])).stdout).toBe("it's\n")
+  })
+
+  it('passes every word through /bin/echo: a lone -n vanishes, -e becomes empty, --help becomes echo help', async () => {
+    expect((await ssh(sim, 'dev', ['run', 'parse', 'echo', '-n', 'x'])).stdout).toBe('x\n')
+    expect((await ssh(sim, 'dev', ['run', 'parse', 'echo', '-e', 'a\\tb'])).stdout).toBe(' atb\n')
+    expect((await ssh(sim, 'dev', ['run', 'parse', 'echo', '--help'])).stdout).toMatch(/^Usage: echo \[SHORT-OPTION\]/)
+  })
+
+  it('keeps empty arguments and splits unquoted words', async () => {
+    expect((await ssh(sim, 'dev', ['run', 'parse', 'sh', '-c', "'echo [$#] [$1] [$2]'", 'x', "''", 'z'])).stdout).toBe('[2] [] [z]\n')
+    expect((await ssh(sim, 'dev', ['run', 'parse', 'sh', '-c', 'echo a; echo b'])).stdout).toBe('\n')
+  })
+
+  it('keeps quotes for commands containing "git" and removes them for the others', async () => {
+    const gitPath = await ssh(sim, 'dev', ['git:report', "'parse'", '--git-sha'])
+    expect(gitPath.code).toBe(1)
+    expect(gitPath.stderr).toContain(' !     App name must begin with lowercase alphanumeric character')
+    expect((await ssh(sim, 'dev', ['apps:exists', "'parse'"])).code).toBe(0)
+  })
+
+  it('honours global flags anywhere: --trace in a run command turns on tracing', async () => {
+    const traced = await ssh(sim, 'dev', ['run', 'parse', 'echo', '--trace'])
+    expect(traced.stderr).toMatch(/^\+ /m)
+    const quiet = await ssh(sim, 'dev', ['--quiet', 'apps:report', 'reports'])
+    expect(quiet.stdout).not.toContain('=====>')
+    expect(quiet.stdout).toMatch(/App deploy source:\s+git-push/)
+  })
+})
+
+describe('reports and exit codes (contract §3, §5; observed §8)', () => {
+  it.each([
+    ['apps:report', 'apps-report-ga.json'],
+    ['git:report', 'git-report-ga.json'],
+    ['checks:report', 'checks-report-ga.json'],
+    ['proxy:report', 'proxy-report-ga.json'],
+  ])('%s --format json has the keys real Dokku prints', async (command, fixture) => {
+    const result = await ssh(sim, 'dev', [command, 'reports', '--format', 'json'])
+    expect(result.code).toBe(0)
+    expect(Object.keys(JSON.parse(result.stdout) as object).sort()).toEqual(fixtureKeys(fixture))
+  })
+
+  it('ps:report has real Dokku keys, with the status key spelled status-web.1', async () => {
+    const report = JSON.parse((await ssh(sim, 'dev', ['ps:report', 'reports', '--format', 'json'])).stdout) as Record<string, string>
+    expect(Object.keys(report).sort()).toEqual(fixtureKeys('ps-report-ga.json'))
+    expect(report['status-web.1']).toMatch(/^running \(CID: [0-9a-f]{11}\)$/)
+  })
+
+  it('answers a single flag with the raw value, and refuses an unknown flag as Dokku does', async () => {
+    expect((await ssh(sim, 'dev', ['proxy:report', 'reports', '--proxy-computed-type'])).stdout).toBe('nginx\n')
+    expect((await ssh(sim, 'dev', ['proxy:report', 'reports', '--proxy-type'])).stdout).toBe('\n')
+    const bogus = await ssh(sim, 'dev', ['ps:report', 'reports', '--bogus-flag'])
+    expect(bogus.code).toBe(1)
+    const expected = fs.readFileSync(path.join(fixtures, 'misc-exit-codes.txt'), 'utf8').split('\n').find((line) => line.includes('Invalid flag passed'))
+    expect(bogus.stderr).toBe(`${expected}\n`)
+  })
+
+  it('reads git:report --git-sha as the literal HEAD for a main deploy branch', async () => {
+    expect((await ssh(sim, 'dev', ['git:report', 'reports', '--git-sha'])).stdout).toBe('HEAD\n')
+  })
+
+  it('exits 20 for a missing app, 1 for a missing key, 1 for an unknown command, 1 for plugin:install as dokku', async () => {
+    const missing = await ssh(sim, 'dev', ['apps:exists', 'nope'])
+    expect([missing.code, missing.stderr]).toEqual([20, ' !     App nope does not exist\n'])
+    const key = await ssh(sim, 'dev', ['config:get', 'reports', 'NOPE'])
+    expect([key.code, key.stdout, key.stderr]).toEqual([1, '', ''])
+    const unknown = await ssh(sim, 'dev', ['nosuch:command'])
+    expect([unknown.code, unknown.stderr]).toEqual([1, ' !     `nosuch:command` is not a dokku command.\n !     See `dokku help` for a list of available commands.\n'])
+    const plugin = await ssh(sim, 'dev', ['plugin:install', 'x'])
+    expect([plugin.code, plugin.stderr]).toEqual([1, ' !     This command must be run as root\n'])
+  })
+
+  it('lets a git fetch of a missing app create it (contract §3 git-upload-pack)', async () => {
+    const lsRemote = await ssh(sim, 'dev', ['git-upload-pack', "'created-by-fetch'"], {input: '0000'})
+    expect(lsRemote.code).toBe(0)
+    expect((await ssh(sim, 'dev', ['apps:exists', 'created-by-fetch'])).code).toBe(0)
+  })
+})
+
+describe('git pushes (contract §1.1, §1.4, §3)', () => {
+  it('refuses a concurrent push with the deploy lock message while a deploy runs, ref unchanged', async () => {
+    const first = await WorkingCopy.clone(sim, 'dev', 'locky')
+    const second = await WorkingCopy.clone(sim, 'dev', 'locky')
+    try {
+      const firstSha = await first.commit({'app.txt': 'locky v2'})
+      await second.commit({'app.txt': 'locky v2 elsewhere'})
+      const running = first.startPush()
+      await waitFor('the first deploy to hold the lock', async () => (await ssh(sim, 'dev', ['apps:report', 'locky', '--app-locked'])).stdout === 'true\n')
+      const rejected = await second.push()
+      expect(rejected.code).toBe(1)
+      expect(rejected.stderr).toContain('remote:  !     locky currently has a deploy lock in place. Exiting...')
+      expect(rejected.stderr).toContain("remote:  !     Run 'apps:unlock' to release the existing deploy lock")
+      expect(rejected.stderr).toContain('! [remote rejected] HEAD -> main (pre-receive hook declined)')
+      expect(await running.exit).toBe(0)
+      expect(await liveRev(sim, 'dev', 'locky')).toBe(firstSha)
+    } finally {
+      first.remove()
+      second.remove()
+    }
+  })
+
+  it('accepts a push to another branch without deploying, and deploys nothing for an up-to-date push', async () => {
+    const copy = await WorkingCopy.clone(sim, 'dev', 'branches')
+    try {
+      const before = await liveRev(sim, 'dev', 'branches')
+      await copy.commit({'app.txt': 'branches v2'})
+      const other = await copy.push('HEAD:refs/heads/feature')
+      expect(other.code).toBe(0)
+      expect(other.stderr).toContain('-----> WARNING: deploy did not complete, you must push to main.')
+      expect(await liveRev(sim, 'dev', 'branches')).toBe(before)
+
+      const builds = () => sim.state().hosts[0]!.apps.find((app) => app.name === 'branches')!.builds.length
+      const buildsBefore = builds()
+      await copy.git(['reset', '-q', '--hard', before!])
+      const upToDate = await copy.push('HEAD:main')
+      expect(upToDate.code).toBe(0)
+      expect(upToDate.stderr).toContain('Everything up-to-date')
+      expect(builds()).toBe(buildsBefore)
+    } finally {
+      copy.remove()
+    }
+  })
+
+  it.each([
+    ['a failed build', {'.sim.json': JSON.stringify({buildFails: true})}, 'App build failed', 'old'],
+    ['failed checks', {'.sim.json': JSON.stringify({checkFails: true})}, 'Could not start due to 1 failed checks (web.1)', 'new'],
+    ['a failed release task', {Procfile: 'web: serve\nrelease: exit 3\n'}, 'Execution of release task failed: exit 3', 'new'],
+  ])('rejects the push after %s, leaving the ref and the traffic on the old revision', async (_name, files, message, latestAfter) => {
+    const copy = await WorkingCopy.clone(sim, 'dev', 'failing')
+    try {
+      const before = await liveRev(sim, 'dev', 'failing')
+      const sha = await copy.commit(files)
+      const push = await copy.push()
+      expect(push.code).toBe(1)
+      expect(push.stderr).toContain(message)
+      expect(push.stderr).toContain('! [remote rejected] HEAD -> main (pre-receive hook declined)')
+      expect(await liveRev(sim, 'dev', 'failing')).toBe(before)
+      const app = sim.state().hosts[0]!.apps.find((candidate) => candidate.name === 'failing')!
+      expect(app.branchSha).toBe(before)
+      // Real Dokku leaves GIT_REV on the failed sha, and `latest` on the failed image once it was built.
+      expect(app.gitRev).toBe(sha)
+      expect(app.latestRev).toBe(latestAfter === 'new' ? sha : before)
+    } finally {
+      copy.remove()
+    }
+  })
+
+  it('does not let apps:lock block a push, and the deploy removes the lock file (observed §8)', async () => {
+    expect((await ssh(sim, 'dev', ['apps:lock', 'manual'])).code).toBe(0)
+    expect((await ssh(sim, 'dev', ['apps:locked', 'manual'])).stdout).toBe('Deploy lock exists\n')
+    const copy = await WorkingCopy.clone(sim, 'dev', 'manual')
+    try {
+      const sha = await copy.commit({'app.txt': 'manual v2'})
+      expect((await copy.push()).code).toBe(0)
+      expect(await liveRev(sim, 'dev', 'manual')).toBe(sha)
+      const locked = await ssh(sim, 'dev', ['apps:locked', 'manual'])
+      expect([locked.code, locked.stderr]).toEqual([1, ' !     Deploy lock does not exist\n'])
+    } finally {
+      copy.remove()
+    }
+  })
+})
+
+describe('sshd limits and faults', () => {
+  it('refuses the eleventh session channel on one connection (OpenSSH MaxSessions 10)', async () => {
+    const client = new ssh2.Client()
+    await new Promise<void>((resolve, reject) => {
+      client.on('ready', () => resolve()).on('error', reject)
+      client.connect({host: '127.0.0.1', port: sim.host('dev').port, username: 'dokku', privateKey: fs.readFileSync(sim.clientKeyPath)})
+    })
+    try {
+      const hang = sim.faults.command({host: 'dev', match: 'version', action: {kind: 'hang'}})
+      const opened = await Promise.allSettled(
+        Array.from({length: 11}, () => new Promise((resolve, reject) => client.exec('version', (error, channel) => (error ? reject(error) : resolve(channel))))),
+      )
+      hang.remove()
+      expect(opened.filter((result) => result.status === 'fulfilled')).toHaveLength(10)
+      expect(opened.filter((result) => result.status === 'rejected')).toHaveLength(1)
+    } finally {
+      client.end()
+    }
+  })
+
+  it('applies a once-only exit fault to the matching command and then behaves normally', async () => {
+    sim.faults.command({host: 'dev', match: 'apps:exists', action: {kind: 'exit', code: 255, stderr: 'injected\n'}, once: true})
+    expect(await ssh(sim, 'dev', ['apps:exists', 'reports'])).toMatchObject({code: 255, stderr: 'injected\n'})
+    expect((await ssh(sim, 'dev', ['apps:exists', 'reports'])).code).toBe(0)
+  })
+
+  it('takes a host off the network and brings it back on the same address', async () => {
+    await sim.faults.down('dev')
+    const refused = await ssh(sim, 'dev', ['version'])
+    expect(refused.code).toBe(255)
+    expect(refused.stderr).toMatch(/Connection refused/)
+    await sim.faults.up('dev')
+    expect((await ssh(sim, 'dev', ['version'])).stdout).toBe('dokku version 0.38.27\n')
+  })
+
+  it('journals every SSH command with its exit code', async () => {
+    await ssh(sim, 'dev', ['apps:exists', 'journal-check-missing'])
+    const entry = sim.state().hosts[0]!.journal.find((line) => line.command === 'apps:exists journal-check-missing')
+    expect(entry).toMatchObject({user: 'dokku', exitCode: 20})
+  })
+})
