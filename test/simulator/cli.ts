@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import {loadSimulatorConfig} from './config.js'
 import {hostPaths} from './host/paths.js'
@@ -39,7 +40,7 @@ if (verb === 'up') {
   process.on('SIGINT', shutdown)
 } else if (verb === 'state') {
   const stateDir = option('--state-dir') ?? usage()
-  const hosts = listDir(stateDir).filter((name) => listDir(path.join(stateDir, name, 'sim')).includes('settings.json'))
+  const hosts = listDir(stateDir).filter((name) => fs.existsSync(path.join(stateDir, name, 'sim', 'settings.json')))
   process.stdout.write(`${JSON.stringify({hosts: hosts.map((name) => hostSnapshot(hostPaths(path.join(stateDir, name))))}, null, 2)}\n`)
 } else {
   usage()
