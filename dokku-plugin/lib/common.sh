@@ -1,0 +1,330 @@
+# shellcheck shell=bash
+# The globals set here are read by the scripts that source this file.
+# shellcheck disable=SC2034
+# Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
+# helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
+
+GRADUATE_VERSION="0.1.0"
+GRADUATE_PROTOCOL=1
+GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
+GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
+# The builds plugin's sources that build a new release; anything else reaching check-deploy
+# (ps:restart, config-redeploy, ps:scale with no source at all) only redeploys an existing image.
+GRADUATE_BUILD_SOURCES=" git-hook git:from-image git:sync git:load-image git:from-archive ps:rebuild "
+GRADUATE_MAX_SECONDS=86400
+GRADUATE_MUTEX_WAIT_SECONDS=60
+
+# ---- output (Dokku's prefixes). Writes never fail the caller: after `builds:cancel` the build
+# log's tee is gone, and the gate must still restore the app before it exits.
+
+log_info1() { { printf -- '-----> %s\n' "$*"; } 2>/dev/null || true; }
+log_info2() { { printf '=====> %s\n' "$*"; } 2>/dev/null || true; }
+log_verbose() { { printf '       %s\n' "$*"; } 2>/dev/null || true; }
+log_warn() { { printf ' !     %s\n' "$*" >&3; } 3>&2 2>/dev/null || true; }
+log_fail() {
+  log_warn "$@"
+  exit 1
+}
+
+# ---- validation (PROTOCOL.md: anything else is refused before touching state)
+
+is_valid_app() { [[ $1 =~ ^[a-z0-9][a-z0-9._-]*$ ]]; }
+is_valid_id() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]]; }
+is_valid_env() { [[ $1 =~ ^[a-z][a-z0-9-]{0,62}$ ]]; }
+# Revisions are git shas or image references (registry:port/repo@sha256:…).
+is_valid_rev() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$ ]]; }
+is_valid_seconds() { [[ $1 =~ ^[1-9][0-9]{0,5}$ ]] && (($1 <= GRADUATE_MAX_SECONDS)); }
+
+require_app() {
+  is_valid_app "$1" || log_fail "graduate: invalid app name '$1': Dokku app names are lowercase letters, digits, '.', '-' and '_', starting with a letter or digit"
+}
+require_id() {
+  is_valid_id "$1" || log_fail "graduate: invalid graduation id '$1': use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+}
+require_env() {
+  is_valid_env "$1" || log_fail "graduate: invalid environment name '$1': use 1-63 lowercase letters, digits or '-', starting with a letter"
+}
+require_seconds() {
+  is_valid_seconds "$2" || log_fail "graduate: invalid $1 '$2': give a whole number of seconds from 1 to $GRADUATE_MAX_SECONDS"
+}
+
+# Reads `--format json|text` out of the arguments; the rest are left in FORMAT_ARGS.
+parse_format_flag() {
+  OUTPUT_FORMAT=text
+  FORMAT_ARGS=()
+  while (($# > 0)); do
+    if [[ $1 == --format ]]; then
+      (($# >= 2)) || log_fail "graduate: --format needs a value: json or text"
+      [[ $2 == json || $2 == text ]] || log_fail "graduate: unknown format '$2': use --format json or --format text"
+      OUTPUT_FORMAT=$2
+      shift 2
+    else
+      FORMAT_ARGS+=("$1")
+      shift
+    fi
+  done
+}
+
+# ---- key=value state files. Values never contain newlines: every value is validated or written
+# by the plugin itself, and Dokku's SSH parsing cannot pass a newline in an argument.
+
+# kv_load <file> <assoc-array-name>: empties the array, then fills it; returns 1 if the file is absent.
+kv_load() {
+  local -n kv_target=$2
+  kv_target=()
+  local line
+  [[ -f $1 ]] || return 1
+  while IFS= read -r line || [[ -n $line ]]; do
+    if [[ $line == *=* ]]; then kv_target[${line%%=*}]=${line#*=}; fi
+  done <"$1" 2>/dev/null || return 1
+}
+
+# kv_temp <dir> key=value...: writes a temp file beside the state it will become and prints its path.
+kv_temp() {
+  local dir=$1 tmp pair
+  shift
+  tmp=$(mktemp "$dir/.tmp.XXXXXX")
+  for pair in "$@"; do printf '%s\n' "$pair"; done >"$tmp"
+  printf '%s' "$tmp"
+}
+
+# kv_write <file> key=value...: atomic replace (temp file in the same directory, then mv).
+kv_write() {
+  local file=$1 tmp
+  shift
+  tmp=$(kv_temp "${file%/*}" "$@")
+  mv -f "$tmp" "$file"
+}
+
+# kv_claim <file> key=value...: atomic create-if-absent; returns 1 when the file already exists.
+kv_claim() {
+  local file=$1 tmp claimed=0
+  shift
+  tmp=$(kv_temp "${file%/*}" "$@")
+  ln "$tmp" "$file" 2>/dev/null || claimed=1
+  rm -f "$tmp"
+  return "$claimed"
+}
+
+# ---- mutual exclusion. Every read-modify-write of one app's (or environment's) state runs under an
+# flock on a file of our own, so a verb and concurrent check-deploy calls see each other's changes
+# whole. It is never held while waiting for a decision.
+
+mutex_acquire() {
+  exec {MUTEX_FD}>>"$1"
+  if ! flock -w "$GRADUATE_MUTEX_WAIT_SECONDS" "$MUTEX_FD"; then
+    exec {MUTEX_FD}>&-
+    log_fail "graduate: another graduate command has held ${1%/*} for ${GRADUATE_MUTEX_WAIT_SECONDS}s; try again, and if it persists look for a stuck 'graduate:' process on this host"
+  fi
+}
+mutex_release() {
+  exec {MUTEX_FD}>&-
+}
+
+# ---- per-app state (PROTOCOL.md "Layout on the host")
+
+app_state_paths() {
+  APP_DIR="$GRADUATE_DATA/$1"
+  ARMED_FILE="$APP_DIR/armed"
+  HELD_FILE="$APP_DIR/held"
+  DECISION_FILE="$APP_DIR/decision"
+  RESTORED_FILE="$APP_DIR/restored"
+  CONTAINERS_DIR="$APP_DIR/containers"
+  WAITERS_DIR="$APP_DIR/waiters"
+}
+
+ensure_app_dirs() {
+  mkdir -p "$CONTAINERS_DIR" "$WAITERS_DIR"
+}
+
+declare -gA ARMED=() HELD=() DECISION=() RESTORED=()
+
+# Loads ARMED, HELD, DECISION and RESTORED for the app set by app_state_paths.
+load_app_state() {
+  kv_load "$ARMED_FILE" ARMED || true
+  kv_load "$HELD_FILE" HELD || true
+  kv_load "$DECISION_FILE" DECISION || true
+  kv_load "$RESTORED_FILE" RESTORED || true
+}
+
+is_armed() { [[ -n ${ARMED[id]:-} ]]; }
+lease_expired() { ((EPOCHSECONDS >= ${ARMED[expires_at]:-0})); }
+
+# kill -0 alone cannot tell a dead process from another user's live one (EPERM) or from a zombie
+# nobody has reaped yet; /proc/<pid>/stat can (its state follows the parenthesised command name).
+process_alive() {
+  local stat
+  if { read -r stat <"/proc/$1/stat"; } 2>/dev/null; then
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
+    return
+  fi
+  kill -0 "$1" 2>/dev/null
+}
+
+# Sets LIVE_WAITERS to the number of check-deploy processes waiting on this app. With `prune`,
+# FIFOs left by killed waiters are removed (only call that under the app's mutex).
+count_live_waiters() {
+  local fifo pid
+  LIVE_WAITERS=0
+  for fifo in "$WAITERS_DIR"/*; do
+    [[ -p $fifo ]] || continue
+    pid=${fifo##*/}
+    if [[ $pid =~ ^[0-9]+$ ]] && process_alive "$pid"; then
+      LIVE_WAITERS=$((LIVE_WAITERS + 1))
+    elif [[ ${1:-} == prune ]]; then
+      rm -f "$fifo"
+    fi
+  done
+}
+
+# "its lease ends at <t> (in <n>s)" or "its lease ended at <t>", for messages.
+describe_lease() {
+  if lease_expired; then
+    printf 'its lease ended at %s' "${ARMED[expires_at]}"
+  else
+    printf 'its lease ends at %s (in %ss)' "${ARMED[expires_at]}" "$((ARMED[expires_at] - EPOCHSECONDS))"
+  fi
+}
+
+# The arming still claims the app: its lease runs, or a gate is still waiting on it.
+arming_is_live() {
+  count_live_waiters
+  ! lease_expired || ((LIVE_WAITERS > 0))
+}
+
+# Wakes every waiting check-deploy of the app. Opened read-write so a FIFO whose reader died can
+# never block the writer.
+wake_waiters() {
+  local fifo
+  for fifo in "$WAITERS_DIR"/*; do
+    [[ -p $fifo ]] || continue
+    { printf 'wake\n' 1<>"$fifo"; } 2>/dev/null || true
+  done
+}
+
+# Dokku holds an flock on this file for the whole of a deploy (acquire_app_deploy_lock). Probe it
+# without ever creating it: success of `flock -n` on our own descriptor means nobody holds it.
+deploy_in_progress() {
+  local lock_file="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/apps/$1/.deploy.lock" probe_fd
+  [[ -f $lock_file ]] || return 1
+  # The file may vanish between the test and the open: a deploy just ended.
+  { exec {probe_fd}<"$lock_file"; } 2>/dev/null || return 1
+  if flock -n "$probe_fd"; then
+    flock -u "$probe_fd"
+    exec {probe_fd}<&-
+    return 1
+  fi
+  exec {probe_fd}<&-
+  return 0
+}
+
+# parse_id_and_apps <verb> <id> <app>...: validates every argument before any state is touched;
+# sets VERB_ID and VERB_APPS.
+parse_id_and_apps() {
+  local verb=$1 app
+  shift
+  (($# >= 2)) || log_fail "graduate: usage: graduate:$verb <graduation-id> <app>..."
+  require_id "$1"
+  VERB_ID=$1
+  shift
+  for app in "$@"; do require_app "$app"; done
+  VERB_APPS=("$@")
+}
+
+# ---- decisions
+
+# claim_decision <decision> <reason>: returns 1 if a decision already exists (it stands).
+claim_decision() {
+  kv_claim "$DECISION_FILE" "id=${ARMED[id]}" "decision=$1" "decided_at=$EPOCHSECONDS" "reason=$2"
+}
+
+is_abort_like() { [[ $1 == abort || $1 == expired || $1 == orphaned ]]; }
+
+# The environment a graduation id is working on, from the environment locks on this host; used to
+# name the exact `graduate abort <env>` command in messages.
+abort_command_for() {
+  local lock_file env
+  local -A lock=()
+  for lock_file in "$GRADUATE_ENVIRONMENTS"/*/lock; do
+    kv_load "$lock_file" lock || continue
+    if [[ ${lock[id]:-} == "$1" ]]; then
+      env=${lock[env]}
+      break
+    fi
+  done
+  printf "graduate abort %s" "${env:-<env>}"
+}
+
+# ---- restoring an app (PROTOCOL.md "Restoring an app")
+
+# restore_app <app> <build|->: re-tags dokku/<app>:latest to the image of the running web.1 and
+# puts the revision variable back. The caller holds the app's mutex and has loaded the state.
+# A gate passes its build id and restores unless that build was already restored; a verb passes
+# `-` and restores unless anything was. Sets RESTORE_SUMMARY; returns 1 (and writes no marker) when
+# a step failed, so a later abort or disarm tries again.
+restore_app() {
+  local app=$1 build=$2
+  if [[ -n ${RESTORED[at]:-} ]] && [[ $build == - || ${RESTORED[build]:-} == "$build" ]]; then
+    RESTORE_SUMMARY=${RESTORED[summary]:-restored}
+    return 0
+  fi
+  local rev_var=${ARMED[rev_var]:-GIT_REV} container_file="${DOKKU_ROOT:-/home/dokku}/$app/CONTAINER.web.1"
+  local cid="" image="" image_note="" current="" current_set=0 failed=0
+  if [[ -f $container_file ]]; then read -r cid <"$container_file" || true; fi
+  if [[ $cid =~ ^[0-9a-f]{12,64}$ ]]; then
+    if image=$(docker container inspect --format '{{.Image}}' "$cid" 2>/dev/null </dev/null) && [[ -n $image ]] &&
+      docker image tag "$image" "dokku/$app:latest" >/dev/null 2>&1 </dev/null; then
+      image_note="dokku/$app:latest and "
+    else
+      log_warn "graduate: could not point dokku/$app:latest back at the image of the running container ${cid:0:12}; run 'docker image tag <its image> dokku/$app:latest' as dokku before the next ps:restart"
+      failed=1
+    fi
+  fi
+
+  if current=$(dokku config:get "$app" "$rev_var" 2>/dev/null </dev/null); then current_set=1; fi
+  if [[ ${ARMED[prev_rev_set]:-0} == 1 ]]; then
+    if [[ $current_set == 0 || $current != "${ARMED[prev_rev]}" ]] &&
+      ! dokku config:set --no-restart "$app" "$rev_var=${ARMED[prev_rev]}" >/dev/null 2>&1 </dev/null; then
+      log_warn "graduate: could not set $rev_var of $app back to ${ARMED[prev_rev]}; run 'dokku config:set --no-restart $app $rev_var=${ARMED[prev_rev]}'"
+      failed=1
+    fi
+  elif [[ $current_set == 1 ]] && ! dokku config:unset --no-restart "$app" "$rev_var" >/dev/null 2>&1 </dev/null; then
+    log_warn "graduate: could not unset $rev_var of $app (it had no value before); run 'dokku config:unset --no-restart $app $rev_var'"
+    failed=1
+  fi
+  ((failed == 0)) || return 1
+
+  RESTORE_SUMMARY="restored $image_note$rev_var"
+  [[ -n $image_note ]] || RESTORE_SUMMARY+=" (no running web.1 container to take dokku/$app:latest from; it stays as the build left it)"
+  kv_write "$RESTORED_FILE" "build=$build" "at=$EPOCHSECONDS" "summary=$RESTORE_SUMMARY"
+  RESTORED=([build]="$build" [at]="$EPOCHSECONDS" [summary]="$RESTORE_SUMMARY")
+}
+
+# Removes everything an arming left, keeping the app directory and its mutex file. Caller holds
+# the mutex; `armed` goes first so a concurrent reader never sees a half-removed arming as armed.
+clear_app_state() {
+  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$CONTAINERS_DIR"/*
+  count_live_waiters prune
+}
+
+# ---- environment state
+
+env_state_paths() {
+  ENV_DIR="$GRADUATE_ENVIRONMENTS/$1"
+  LOCK_FILE="$ENV_DIR/lock"
+  RECORDS_DIR="$ENV_DIR/records"
+}
+
+# Prints the lock object of PROTOCOL.md from an assoc array name, or null when it is empty.
+lock_json() {
+  local -n lock_source=$1
+  if [[ -z ${lock_source[id]:-} ]]; then
+    printf 'null'
+    return
+  fi
+  jq -n -c --arg env "${lock_source[env]}" --arg id "${lock_source[id]}" --arg owner "${lock_source[owner]}" \
+    --argjson acquired_at "${lock_source[acquired_at]}" --argjson expires_at "${lock_source[expires_at]}" \
+    --argjson ttl "${lock_source[ttl]}" \
+    '{env: $env, id: $id, owner: $owner, acquired_at: $acquired_at, expires_at: $expires_at, ttl: $ttl}'
+}

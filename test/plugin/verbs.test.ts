@@ -1,0 +1,298 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+
+import {waitFor, type PluginHost} from './harness.js'
+import {GateScenario, ID, NEW_REV, OLD_REV} from './scenario.js'
+
+const OTHER_ID = '20261124T080000Z-77aa'
+
+let scenario: GateScenario
+let host: PluginHost
+
+beforeEach(async () => {
+  scenario = await GateScenario.create()
+  host = scenario.host
+})
+
+afterEach(() => scenario.dispose())
+
+/** What Dokku leaves behind when the armed push's build fails before any container reaches the gate. */
+function failedBuild(): void {
+  host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+}
+
+describe('graduate:arm', () => {
+  test('records the lease and the revision to restore', async () => {
+    const result = await host.verb('arm', ['api', ID, NEW_REV, '90'])
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: `-----> graduate: armed api for graduation ${ID} (rev ${NEW_REV}, lease 90s)\n`,
+    })
+    const armed = host.state('api', 'armed')
+    expect(armed).toMatchObject({id: ID, rev: NEW_REV, lease: '90', rev_var: 'GIT_REV', prev_rev: OLD_REV, prev_rev_set: '1'})
+    expect(Number(armed?.expires_at) - Number(armed?.armed_at)).toBe(90)
+    // The deploy lock is only ever probed, never created.
+    expect(fs.existsSync(path.join(host.libRoot, 'data', 'apps', 'api', '.deploy.lock'))).toBe(false)
+  })
+
+  test("uses the app's own revision variable", async () => {
+    host.addApp('web', {image: scenario.oldImage, rev: OLD_REV, revVar: 'SOURCE_VERSION'})
+    expect((await host.verb('arm', ['web', ID, NEW_REV, '60'])).code).toBe(0)
+    expect(host.state('web', 'armed')).toMatchObject({rev_var: 'SOURCE_VERSION', prev_rev: OLD_REV})
+    host.setConfig('web', 'SOURCE_VERSION', NEW_REV)
+    expect((await host.verb('abort', [ID, 'web'])).code).toBe(0)
+    expect(host.config('web', 'SOURCE_VERSION')).toBe(OLD_REV)
+  })
+
+  test('an app that does not exist exits 20 and leaves no state', async () => {
+    const result = await host.verb('arm', ['nope', ID, NEW_REV, '60'])
+    expect(result.code).toBe(20)
+    expect(result.stderr).toBe(' !     graduate: app nope does not exist on this host; create it or fix the manifest\n')
+    expect(fs.existsSync(path.join(host.dataDir, 'nope'))).toBe(false)
+  })
+
+  test.each([
+    {args: ['Api', ID, NEW_REV, '60'], message: "invalid app name 'Api'"},
+    {args: ['../etc', ID, NEW_REV, '60'], message: "invalid app name '../etc'"},
+    {args: ['api', '-x', NEW_REV, '60'], message: "invalid graduation id '-x'"},
+    {args: ['api', ID, 'a b', '60'], message: "invalid rev 'a b'"},
+    {args: ['api', ID, NEW_REV, '0'], message: "invalid lease '0': give a whole number of seconds from 1 to 86400"},
+    {args: ['api', ID, NEW_REV, '90000'], message: "invalid lease '90000'"},
+    {args: ['api', ID, NEW_REV], message: 'usage: graduate:arm <app> <graduation-id> <rev> <lease-seconds>'},
+  ])('refuses $args before touching state', async ({args, message}) => {
+    const result = await host.verb('arm', args)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(message)
+    expect(fs.readdirSync(host.dataDir)).toEqual(['_environments'])
+  })
+
+  test('arming again with the same id extends the lease and keeps the recorded revision', async () => {
+    await host.verb('arm', ['api', ID, NEW_REV, '60'])
+    const first = host.state('api', 'armed')
+    failedBuild()
+    expect((await host.verb('arm', ['api', ID, NEW_REV, '600'])).code).toBe(0)
+    const again = host.state('api', 'armed')
+    expect(again).toMatchObject({lease: '600', prev_rev: OLD_REV, armed_at: first?.armed_at})
+    expect(Number(again?.expires_at)).toBeGreaterThanOrEqual(Number(first?.armed_at) + 600)
+  })
+
+  test('arming again with the same id but another revision is refused', async () => {
+    await host.verb('arm', ['api', ID, NEW_REV, '60'])
+    const result = await host.verb('arm', ['api', ID, 'c'.repeat(40), '60'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`already armed for graduation ${ID} with rev ${NEW_REV}`)
+  })
+
+  test("another graduation's live arming is refused, naming it and its lease end", async () => {
+    await host.verb('arm', ['api', ID, NEW_REV, '60'])
+    const result = await host.verb('arm', ['api', OTHER_ID, NEW_REV, '60'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      new RegExp(`api is armed for graduation ${ID}; its lease ends at ${host.state('api', 'armed')?.expires_at} \\(in \\d+s\\); wait for it`),
+    )
+    expect(host.state('api', 'armed')?.id).toBe(ID)
+  })
+
+  test('a stale arming (lease over, nothing held) is replaced along with its leftovers', async () => {
+    await host.verb('arm', ['api', ID, NEW_REV, '1'])
+    await host.verb('abort', [ID, 'api'])
+    await waitFor(() => Date.now() / 1000 >= Number(host.state('api', 'armed')?.expires_at), 'the lease to end')
+    expect((await host.verb('arm', ['api', OTHER_ID, NEW_REV, '60'])).code).toBe(0)
+    expect(host.state('api', 'armed')?.id).toBe(OTHER_ID)
+    expect(host.state('api', 'decision')).toBeUndefined()
+    expect(host.state('api', 'restored')).toBeUndefined()
+  })
+
+  test('two graduations arming one app at once: exactly one wins', async () => {
+    const results = await Promise.all([ID, OTHER_ID].map((id) => host.verb('arm', ['api', id, NEW_REV, '60'])))
+    expect(results.map((result) => result.code).sort()).toEqual([0, 1])
+    const winner = results[0]?.code === 0 ? ID : OTHER_ID
+    expect(host.state('api', 'armed')?.id).toBe(winner)
+  })
+
+  test('arming while a deploy holds the deploy lock is refused', async () => {
+    const lock = await host.holdDeployLock('api')
+    const result = await host.verb('arm', ['api', ID, NEW_REV, '60'])
+    await lock.release()
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("a deploy of api is in progress (Dokku's deploy lock is held)")
+    expect(host.state('api', 'armed')).toBeUndefined()
+    // A lock file nobody holds (Dokku leaves them behind) does not count.
+    expect((await host.verb('arm', ['api', ID, NEW_REV, '60'])).code).toBe(0)
+  })
+})
+
+describe('graduate:renew', () => {
+  test('renews the apps it can and reports the others', async () => {
+    host.addApp('web', {image: scenario.oldImage, rev: OLD_REV})
+    host.addApp('worker', {image: scenario.oldImage, rev: OLD_REV})
+    await host.verb('arm', ['api', ID, NEW_REV, '60'])
+    await host.verb('arm', ['web', OTHER_ID, NEW_REV, '60'])
+    const result = await host.verb('renew', [ID, 'api', 'web', 'worker'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/^renewed api until \d+\n$/)
+    expect(result.stderr).toContain(`web is armed for graduation ${OTHER_ID}, not ${ID}; not renewing its lease`)
+    expect(result.stderr).toContain('worker is not armed, so there is no lease to renew')
+  })
+
+  test('a decided lease is not renewed', async () => {
+    await scenario.arm()
+    await host.verb('release', [ID, 'api'])
+    const before = host.state('api', 'armed')?.expires_at
+    const result = await host.verb('renew', [ID, 'api'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("has already decided 'release' for api; a decided lease is not renewed")
+    expect(host.state('api', 'armed')?.expires_at).toBe(before)
+  })
+})
+
+describe('graduate:abort without a held deploy', () => {
+  test('an armed app whose build failed before the gate is restored at once', async () => {
+    await scenario.arm()
+    failedBuild()
+    const result = await host.verb('abort', [ID, 'api'])
+    expect(result).toMatchObject({code: 0, stdout: 'aborted api\n'})
+    scenario.expectRestored()
+    expect(host.state('api', 'restored')).toMatchObject({build: '-'})
+  })
+
+  test('while the deploy lock is held nothing is restored; disarm restores once the deploy is over', async () => {
+    await scenario.arm()
+    failedBuild()
+    const lock = await host.holdDeployLock('api')
+    expect((await host.verb('abort', [ID, 'api'])).code).toBe(0)
+    expect(host.taggedImage('dokku/api:latest')).toBe(scenario.newImage)
+    const refused = await host.verb('disarm', [ID, 'api'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("a deploy of api is still running (Dokku's deploy lock is held)")
+
+    await lock.release()
+    expect(await host.verb('disarm', [ID, 'api'])).toMatchObject({code: 0, stdout: 'disarmed api\n'})
+    scenario.expectRestored()
+    expect(host.state('api', 'armed')).toBeUndefined()
+  })
+
+  test('aborting an app that is not armed is refused', async () => {
+    const result = await host.verb('abort', [ID, 'api'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('api is not armed, so there is nothing to abort')
+  })
+})
+
+describe('graduate:disarm', () => {
+  test('is refused while a gate is still holding the app', async () => {
+    await scenario.arm()
+    const gate = await scenario.holdPush()
+    const result = await host.verb('disarm', [ID, 'api'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`1 deploy container(s) of api are still held for graduation ${ID}; release or abort it first`)
+    expect(gate.running).toBe(true)
+    await host.verb('release', [ID, 'api'])
+    expect((await gate.result()).code).toBe(0)
+  })
+
+  test('after a release it clears the state and leaves the new release alone', async () => {
+    await scenario.arm()
+    const gate = await scenario.holdPush()
+    await host.verb('release', [ID, 'api'])
+    await gate.result()
+    expect(await host.verb('disarm', [ID, 'api'])).toMatchObject({code: 0, stdout: 'disarmed api\n'})
+    expect(host.taggedImage('dokku/api:latest')).toBe(scenario.newImage)
+    expect(host.config('api', 'GIT_REV')).toBe(NEW_REV)
+    const status = JSON.parse((await host.verb('status', ['--format', 'json', 'api'])).stdout)
+    expect(status.apps[0].state).toBe('unarmed')
+    // Disarming twice is harmless.
+    expect((await host.verb('disarm', [ID, 'api'])).code).toBe(0)
+  })
+
+  test('after a gate restored an abort it does not restore again', async () => {
+    await scenario.arm()
+    const gate = await scenario.holdPush()
+    await host.verb('abort', [ID, 'api'])
+    await gate.result()
+    expect((await host.verb('disarm', [ID, 'api'])).code).toBe(0)
+    expect(host.calls().filter((call) => call.startsWith('docker image tag'))).toHaveLength(1)
+    scenario.expectRestored()
+  })
+
+  test('an arming that never deployed is disarmed without touching config', async () => {
+    await scenario.arm()
+    expect((await host.verb('disarm', [ID, 'api'])).code).toBe(0)
+    expect(host.calls().filter((call) => call.startsWith('dokku config:set') || call.startsWith('dokku config:unset'))).toEqual([])
+  })
+
+  test("another graduation's arming is not disarmed", async () => {
+    await scenario.arm()
+    const result = await host.verb('disarm', [OTHER_ID, 'api'])
+    expect(result.code).toBe(1)
+    expect(host.state('api', 'armed')?.id).toBe(ID)
+  })
+})
+
+describe('graduate:status', () => {
+  const FIELDS = [
+    'app', 'state', 'id', 'rev', 'lease', 'armed_at', 'expires_at', 'build', 'held_at', 'containers',
+    'decision', 'decided_at', 'reason', 'waiting',
+  ].sort()
+
+  async function statusJson(...apps: string[]): Promise<{protocol: number; version: string; now: number; apps: Record<string, unknown>[]}> {
+    const result = await host.verb('status', ['--format', 'json', ...apps])
+    expect(result.code).toBe(0)
+    return JSON.parse(result.stdout)
+  }
+
+  test('reports each state with the fields of the protocol', async () => {
+    host.addApp('web', {image: scenario.oldImage})
+    let status = await statusJson('api', 'web')
+    expect(status).toMatchObject({protocol: 1, version: '0.1.0'})
+    expect(Math.abs(status.now - Date.now() / 1000)).toBeLessThan(5)
+    expect(status.apps[1]).toEqual({
+      app: 'web', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null,
+      held_at: null, containers: [], decision: null, decided_at: null, reason: null, waiting: 0,
+    })
+
+    await scenario.arm()
+    status = await statusJson('api')
+    expect(Object.keys(status.apps[0] ?? {}).sort()).toEqual(FIELDS)
+    expect(status.apps[0]).toMatchObject({state: 'armed', id: ID, rev: NEW_REV, lease: 60, build: null, waiting: 0})
+
+    const gate = await scenario.holdPush()
+    status = await statusJson('api')
+    const held = status.apps[0] ?? {}
+    expect(held).toMatchObject({state: 'held', build: 'mwt5e6etaozwuh', waiting: 1, decision: null})
+    expect(typeof held.held_at).toBe('number')
+    expect(held.containers).toEqual([{proc: 'web', index: 1, cid: expect.stringMatching(/^[0-9a-f]{64}$/), since: held.held_at}])
+
+    await host.verb('release', [ID, 'api'])
+    await gate.result()
+    status = await statusJson('api')
+    expect(status.apps[0]).toMatchObject({state: 'released', decision: 'release', waiting: 0, reason: `graduate:release by graduation ${ID}`})
+    expect(typeof status.apps[0]?.decided_at).toBe('number')
+  })
+
+  test('without apps it lists every app with gate state, and only those', async () => {
+    host.addApp('web', {image: scenario.oldImage})
+    host.addApp('zeta', {image: scenario.oldImage})
+    await scenario.arm()
+    await host.verb('arm', ['zeta', OTHER_ID, NEW_REV, '60'])
+    const status = await statusJson()
+    expect(status.apps.map((app) => [app.app, app.state])).toEqual([['api', 'armed'], ['zeta', 'armed']])
+    const text = await host.verb('status', [])
+    expect(text.stdout).toContain(`       api: armed for graduation ${ID} (rev ${NEW_REV}), lease ends in`)
+  })
+
+  test('an armed app whose lease ran out with nothing held shows as expired', async () => {
+    await scenario.arm(1)
+    await waitFor(() => Date.now() / 1000 >= Number(host.state('api', 'armed')?.expires_at), 'the lease to end')
+    expect((await statusJson('api')).apps[0]?.state).toBe('expired')
+  })
+
+  test('post-delete removes a deleted app\'s state', async () => {
+    await scenario.arm()
+    expect((await host.run(path.join(host.pluginDir, 'post-delete'), ['api'])).code).toBe(0)
+    expect(fs.existsSync(path.join(host.dataDir, 'api'))).toBe(false)
+    expect((await statusJson('api')).apps[0]?.state).toBe('unarmed')
+  })
+})
