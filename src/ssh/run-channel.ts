@@ -1,0 +1,71 @@
+import type {ClientChannel} from 'ssh2'
+import {collectOutput} from './collect-output.js'
+import type {ExecResult} from './transport.js'
+
+export type ChannelOutcome = Omit<ExecResult, 'durationMs'>
+
+/** An exec channel and its exit status, recorded from the moment the channel exists. */
+export interface OpenedChannel {
+  channel: ClientChannel
+  /** Both null until (and unless) the host reports how the command ended. */
+  readonly exit: {code: number | null; signal: string | null}
+}
+
+/**
+ * Must be called in ssh2's exec callback itself: the exit status can arrive in the same network read as
+ * the exec's acknowledgement, and ssh2 does not replay it to a listener attached later.
+ */
+export function recordExit(channel: ClientChannel): OpenedChannel {
+  const exit: OpenedChannel['exit'] = {code: null, signal: null}
+  channel.on('exit', (code: number | null, signal?: string) => {
+    exit.code = code ?? null
+    exit.signal = signal ?? null
+  })
+  return {channel, exit}
+}
+
+/**
+ * Drives one exec channel to its end: feeds stdin, streams and collects output, and resolves once the
+ * channel has closed and both output streams are drained. An aborted signal closes the channel and
+ * rejects with the signal's reason.
+ */
+export function runChannel(
+  {channel, exit}: OpenedChannel,
+  options: {stdin?: string; signal: AbortSignal; onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void},
+): Promise<ChannelOutcome> {
+  return new Promise((resolve, reject) => {
+    const stdout = collectOutput(channel, options.onStdout)
+    const stderr = collectOutput(channel.stderr, options.onStderr)
+    let closed = false
+    let stderrEnded = false
+
+    const settle = () => {
+      if (!closed || !stderrEnded) return
+      options.signal.removeEventListener('abort', onAbort)
+      resolve({exitCode: exit.code, signal: exit.signal, stdout: stdout(), stderr: stderr()})
+    }
+    const onAbort = () => {
+      channel.close()
+      reject(options.signal.reason)
+    }
+
+    // A write racing the remote's close is reported here and again as 'close'; 'close' decides.
+    channel.on('error', () => {})
+    channel.stderr.once('end', () => {
+      stderrEnded = true
+      settle()
+    })
+    channel.once('close', () => {
+      closed = true
+      settle()
+    })
+
+    if (options.signal.aborted) {
+      onAbort()
+      return
+    }
+    options.signal.addEventListener('abort', onAbort, {once: true})
+    if (options.stdin === undefined) channel.end()
+    else channel.end(options.stdin)
+  })
+}
