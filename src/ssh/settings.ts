@@ -1,6 +1,9 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type {HostSpec} from '../manifest/types.js'
+
+export type {HostSpec} from '../manifest/types.js'
 
 /** Everything needed to open SSH connections to one host, decided in one place (settingsFor). */
 export interface ConnectionSettings {
@@ -27,16 +30,6 @@ export interface ConnectionSettings {
   maxConnections: number
 }
 
-/** A host as the manifest names it. */
-export interface HostSpec {
-  user?: string
-  host: string
-  port?: number
-  identityFile?: string
-  knownHostsFile?: string
-  /** The host as the user wrote it, for messages. */
-  display: string
-}
 
 /** What settingsFor falls back to; systemDefaults() reads them from this machine. */
 export interface SettingsDefaults {
@@ -83,7 +76,7 @@ export function settingsFor(spec: HostSpec, defaults: SettingsDefaults = systemD
     identityFiles,
     knownHostsFiles,
     agentSocket: defaults.agentSocket,
-    label: `${user}@${spec.display}:${port}`,
+    label: `${user}@${spec.host}:${port}`,
     connectTimeoutMs: defaults.connectTimeoutMs,
     keepaliveIntervalMs: defaults.keepaliveIntervalMs,
     keepaliveCountMax: defaults.keepaliveCountMax,

@@ -15,8 +15,8 @@ function socketError(code: string): Error {
 describe('connection error mapping', () => {
   it('names the host and says who acts next for DNS and routing failures', () => {
     const dns = toConnectionError(socketError('ENOTFOUND'), settings, [])
-    expect(dns).toMatchObject({code: 'dns_failed', host: 'dokku@prod:22'})
-    expect(dns.message).toBe('dokku@prod:22: cannot resolve the host name prod.example.com')
+    expect(dns).toMatchObject({code: 'dns_failed', host: 'dokku@prod.example.com:22'})
+    expect(dns.message).toBe('dokku@prod.example.com:22: cannot resolve the host name prod.example.com')
     expect(dns.hint).toContain('check the host name in the manifest')
 
     const unreachable = toConnectionError(socketError('EHOSTUNREACH'), settings, [])

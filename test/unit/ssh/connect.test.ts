@@ -61,7 +61,7 @@ describe('host key verification', () => {
 
     expect(error).toBeInstanceOf(HostKeyError)
     expect(error).toMatchObject({kind: 'unknown', presented: serverFingerprint, code: 'host_key_unknown'})
-    expect(error.message).toContain(`dokku@test:${server.port}: host key not known`)
+    expect(error.message).toContain(`dokku@127.0.0.1:${server.port}: host key not known`)
     expect(error.message).toContain(`ssh-ed25519 key ${serverFingerprint}`)
     expect(error.hint).toContain(`ssh-keyscan -p ${server.port} 127.0.0.1 >> ${home.knownHosts}`)
     // Never retried, never authenticated: the key was refused before our identity was offered.
@@ -125,8 +125,8 @@ describe('connection failures', () => {
   it('maps a refused connection to a message naming host and port, with a hint', async () => {
     const closedPort = await unusedPort()
     const error = await connectionError(transport.connect(serverSettings(home, closedPort)))
-    expect(error).toMatchObject({code: 'connection_refused', host: `dokku@test:${closedPort}`})
-    expect(error.message).toBe(`dokku@test:${closedPort}: connection refused by 127.0.0.1 port ${closedPort}`)
+    expect(error).toMatchObject({code: 'connection_refused', host: `dokku@127.0.0.1:${closedPort}`})
+    expect(error.message).toBe(`dokku@127.0.0.1:${closedPort}: connection refused by 127.0.0.1 port ${closedPort}`)
     expect(error.hint).toContain('start sshd')
   })
 

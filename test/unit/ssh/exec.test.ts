@@ -38,7 +38,7 @@ async function connect(overrides: Parameters<typeof serverSettings>[2] = {}): Pr
 describe('exec', () => {
   it('returns stdout, stderr and the exit code of the remote command', async () => {
     const connection = await connect()
-    expect(connection.label).toBe(`dokku@test:${server.port}`)
+    expect(connection.label).toBe(`dokku@127.0.0.1:${server.port}`)
 
     const ok = await connection.exec('echo hello world', {timeoutMs})
     expect(ok).toMatchObject({exitCode: 0, signal: null, stdout: 'hello world\n', stderr: ''})
@@ -73,7 +73,7 @@ describe('exec', () => {
     const connection = await connect()
     const running = connection.exec('hold', {timeoutMs: 300})
     await expect(running).rejects.toThrow(CommandTimeoutError)
-    await expect(running).rejects.toThrow(`dokku@test:${server.port}: \`hold\` did not finish within 0.3 s`)
+    await expect(running).rejects.toThrow(`dokku@127.0.0.1:${server.port}: \`hold\` did not finish within 0.3 s`)
     await server.waitFor(() => server.openChannels() === 0, 'the timed-out channel to close')
   })
 

@@ -106,7 +106,7 @@ describe('git over the pooled connection', () => {
     const commandsBefore = server.commands.length
     const result = await connection.git(['fetch', `ssh://dokku@127.0.0.1:${server.port + 1}/app`, 'main'], {cwd: repo, timeoutMs})
     expect(result.exitCode).not.toBe(0)
-    expect(result.stderr).toContain(`graduate: the git remote points at dokku@127.0.0.1:${server.port + 1}, but this git runs over the connection to dokku@test:${server.port}`)
+    expect(result.stderr).toContain(`graduate: the git remote points at dokku@127.0.0.1:${server.port + 1}, but this git runs over the connection to dokku@127.0.0.1:${server.port}`)
     expect(server.commands.length).toBe(commandsBefore)
   })
 
@@ -114,7 +114,7 @@ describe('git over the pooled connection', () => {
     const repo = await makeRepo('held')
     const running = connection.git(['fetch', gitRemoteUrl(settings, 'hold'), 'main'], {cwd: repo, timeoutMs: 1_500})
     await expect(running).rejects.toThrow(CommandTimeoutError)
-    await expect(running).rejects.toThrow(`dokku@test:${server.port}: \`git fetch ${gitRemoteUrl(settings, 'hold')} main\` did not finish within 1.5 s`)
+    await expect(running).rejects.toThrow(`dokku@127.0.0.1:${server.port}: \`git fetch ${gitRemoteUrl(settings, 'hold')} main\` did not finish within 1.5 s`)
     await server.waitFor(() => server.openChannels() === 0, 'the held fetch channel to close')
   })
 

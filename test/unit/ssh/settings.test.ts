@@ -21,7 +21,7 @@ describe('settingsFor', () => {
       host: 'prod.example.com',
       port: 22,
       user: 'dokku',
-      label: 'dokku@prod:22',
+      label: 'dokku@prod.example.com:22',
       identityFiles: [path.join(home.sshDir, 'id_ed25519'), path.join(home.sshDir, 'id_rsa')],
       knownHostsFiles: [home.knownHosts],
       agentSocket: undefined,
@@ -37,7 +37,7 @@ describe('settingsFor', () => {
     expect(settings).toMatchObject({
       user: 'deploy',
       port: 2222,
-      label: 'deploy@ci-box:2222',
+      label: 'deploy@10.0.0.5:2222',
       identityFiles: [path.join(home.dir, 'keys/dokku')],
       knownHostsFiles: [path.join(home.dir, 'ci/known_hosts')],
       agentSocket: '/run/agent.sock',
