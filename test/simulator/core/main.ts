@@ -10,6 +10,7 @@ import {pluginInstall, pluginUninstall} from './commands/plugin.js'
 import {domainsReport, domainsSet, proxyReport, proxySet} from './commands/proxy-domains.js'
 import {psRebuild, psReport, psRestart, psScale} from './commands/ps.js'
 import {runCommand} from './commands/run.js'
+import {schedulerReport, schedulerSet} from './commands/scheduler.js'
 
 /** The Dokku commands the simulator implements; anything else falls through to plugins' `commands`. */
 export const CORE_COMMANDS: Record<string, CoreCommand> = {
@@ -53,6 +54,8 @@ export const CORE_COMMANDS: Record<string, CoreCommand> = {
   'ps:restart': psRestart,
   'ps:scale': psScale,
   run: runCommand,
+  'scheduler:report': schedulerReport,
+  'scheduler:set': schedulerSet,
 }
 
 const NOT_IMPLEMENTED = 10
