@@ -1,0 +1,117 @@
+import type {AppResult, AppState, AppSummary, EventBus, PlannedApp} from './events.js'
+
+const KEPT_LINES = 30
+
+interface Tracked {
+  plan: PlannedApp
+  state: AppState
+  lastLines: string[]
+  reason?: string
+  liveAt?: number
+  liveRev?: string | null
+  repair?: string
+}
+
+/** Each app's state through the graduation; every change becomes an `app` event, every Dokku line an `app-output` event. */
+export class AppTracker {
+  private readonly apps = new Map<string, Tracked>()
+
+  constructor(
+    plan: PlannedApp[],
+    private readonly bus: EventBus,
+  ) {
+    for (const entry of plan) this.apps.set(entry.app, {plan: entry, state: entry.action === 'skip' ? 'skipped' : 'planned', lastLines: []})
+  }
+
+  state(app: string): AppState {
+    return this.entry(app).state
+  }
+
+  set(app: string, state: AppState, message?: string): void {
+    const entry = this.entry(app)
+    if (message !== undefined) entry.reason = message
+    if (entry.state === state) return
+    entry.state = state
+    this.bus.emit({
+      type: 'app',
+      app,
+      host: entry.plan.host,
+      state,
+      rev: state === 'live' || state === 'held' || state === 'pushing' ? entry.plan.to : (entry.plan.from ?? entry.plan.to),
+      ...(message === undefined ? {} : {message}),
+    })
+  }
+
+  line(app: string, text: string): void {
+    const entry = this.entry(app)
+    entry.lastLines.push(text)
+    if (entry.lastLines.length > KEPT_LINES) entry.lastLines.shift()
+    this.bus.emit({type: 'app-output', app, host: entry.plan.host, line: text})
+  }
+
+  wentLive(app: string, at: number | null, liveRev: string | null): void {
+    const entry = this.entry(app)
+    if (at !== null) entry.liveAt = at
+    entry.liveRev = liveRev
+  }
+
+  setLiveRev(app: string, liveRev: string | null): void {
+    this.entry(app).liveRev = liveRev
+  }
+
+  setRepair(app: string, repair: string): void {
+    this.entry(app).repair = repair
+  }
+
+  changed(): PlannedApp[] {
+    return [...this.apps.values()].filter((entry) => entry.plan.action === 'deploy').map((entry) => entry.plan)
+  }
+
+  /** Between the first and the last app going live, when at least two did and every time is known. */
+  flipSkewMs(): number | null {
+    const live = [...this.apps.values()].filter((entry) => entry.state === 'live')
+    if (live.length < 2 || live.some((entry) => entry.liveAt === undefined)) return null
+    const times = live.map((entry) => entry.liveAt!)
+    return Math.max(...times) - Math.min(...times)
+  }
+
+  summaries(): AppSummary[] {
+    return [...this.apps.values()].map((entry) => {
+      const result = resultOf(entry.state)
+      return {
+        app: entry.plan.app,
+        host: entry.plan.host,
+        targetApp: entry.plan.targetApp,
+        from: entry.plan.from,
+        to: entry.plan.to,
+        result,
+        liveRev: entry.liveRev ?? (result === 'skipped' ? entry.plan.from : null),
+        liveAt: entry.liveAt === undefined ? null : new Date(entry.liveAt).toISOString(),
+        ...(entry.reason === undefined ? {} : {reason: entry.reason}),
+        ...(result === 'failed' || result === 'partial' ? {lastLines: entry.lastLines.slice(-12)} : {}),
+        ...(entry.repair === undefined ? {} : {repair: entry.repair}),
+      }
+    })
+  }
+
+  private entry(app: string): Tracked {
+    const entry = this.apps.get(app)
+    if (!entry) throw new Error(`graduate bug: unknown app ${app}`)
+    return entry
+  }
+}
+
+function resultOf(state: AppState): AppResult {
+  switch (state) {
+    case 'live':
+      return 'live'
+    case 'skipped':
+      return 'skipped'
+    case 'failed':
+      return 'failed'
+    case 'partial':
+      return 'partial'
+    default:
+      return 'aborted'
+  }
+}

@@ -1,0 +1,142 @@
+import type {ExitCode} from '../exit-codes.js'
+import type {HookPhase} from '../manifest/types.js'
+
+/**
+ * What a graduation tells the world. The engine emits these and nothing else; the listr2 UI, the
+ * plain CI lines and `--json` (one event per line on stdout) all render the same stream.
+ * Every event carries `ts` (ISO time), `id` (the graduation), `env` (the target environment), and
+ * `host`/`app` where it concerns one.
+ */
+export type GraduationStage =
+  | 'connect'
+  | 'preflight'
+  | 'lock'
+  | 'plan'
+  | 'pre-hooks'
+  | 'deploy'
+  | 'post-hooks'
+  | 'release'
+  | 'abort'
+  | 'verify'
+  | 'record'
+  | 'unlock'
+  | 'after-hooks'
+
+/**
+ * An app's way through the graduation: planned → pushing → held → releasing → live, or skipped,
+ * or (on abort) aborting → aborted. `failed` is an app whose own deploy failed before the decision;
+ * `partial` an app that did not go live after the release was decided.
+ */
+export type AppState = 'planned' | 'skipped' | 'fetching' | 'pushing' | 'held' | 'releasing' | 'live' | 'aborting' | 'aborted' | 'failed' | 'partial'
+
+export type AppResult = 'live' | 'skipped' | 'aborted' | 'failed' | 'partial'
+
+export type Outcome = 'graduated' | 'nothing-to-do' | 'dry-run' | 'aborted' | 'partial' | 'refused' | 'interrupted'
+
+export interface PlannedApp {
+  /** Manifest name. */
+  app: string
+  /** Target host label, e.g. dokku@prod-1.example.com:22. */
+  host: string
+  targetApp: string
+  sourceHost: string
+  sourceApp: string
+  /** Revision running in the target now (null: never deployed). */
+  from: string | null
+  /** Revision running in the source: what the target will run. */
+  to: string
+  action: 'deploy' | 'skip'
+}
+
+export interface AppSummary {
+  app: string
+  host: string
+  targetApp: string
+  from: string | null
+  to: string
+  result: AppResult
+  /** The revision the target serves at the end, as verified. */
+  liveRev: string | null
+  /** When the app went live (ISO), for the flip skew. */
+  liveAt: string | null
+  /** Why this app failed or is partial, in one line. */
+  reason?: string
+  /** The last lines of its Dokku deploy output, when it failed. */
+  lastLines?: string[]
+  /** The command that repairs a partial app. */
+  repair?: string
+}
+
+export interface HookSummary {
+  phase: HookPhase
+  label: string
+  result: 'ok' | 'failed' | 'timeout' | 'skipped'
+  exitCode: number | null
+  durationMs: number
+}
+
+export interface GraduationSummary {
+  outcome: Outcome
+  exitCode: ExitCode
+  from: string
+  to: string
+  /** Why it did not graduate, in one sentence naming the app/host/hook at fault. */
+  cause?: string
+  apps: AppSummary[]
+  hooks: HookSummary[]
+  /** Between the first and the last app going live; null when fewer than two went live or a time is unknown. */
+  flipSkewMs: number | null
+  durationMs: number
+}
+
+interface EventBase {
+  ts: string
+  id: string
+  env: string
+}
+
+export type GraduationEventBody =
+  | {type: 'start'; from: string; to: string; manifest: string; apps: string[]}
+  | {type: 'stage'; stage: GraduationStage}
+  | {type: 'host'; host: string; state: 'connected' | 'failed'; durationMs?: number; message?: string}
+  | {type: 'problem'; host: string; app?: string; severity: 'error' | 'warning'; message: string; fix?: string}
+  | {type: 'lock'; host: string; state: 'acquired' | 'taken-over' | 'held' | 'released'; owner?: string; since?: string}
+  | {type: 'plan'; apps: PlannedApp[]; skippedEnvironments: string[]}
+  | {type: 'app'; app: string; host: string; state: AppState; rev?: string; message?: string}
+  | {type: 'app-output'; app: string; host: string; line: string}
+  | {type: 'hook'; phase: HookPhase; label: string; state: 'start' | 'ok' | 'failed' | 'timeout'; exitCode?: number | null; durationMs?: number; message?: string}
+  | {type: 'hook-output'; phase: HookPhase; label: string; stream: 'stdout' | 'stderr'; line: string}
+  | {type: 'decision'; decision: 'release' | 'abort'; reason?: string}
+  | {type: 'warning'; message: string; host?: string; app?: string}
+  | ({type: 'summary'} & GraduationSummary)
+
+export type GraduationEvent = EventBase & GraduationEventBody
+
+export type GraduationEventType = GraduationEvent['type']
+
+/** Where events go: every renderer is one of these. */
+export type EventSink = (event: GraduationEvent) => void
+
+/** Stamps bodies with time, graduation id and environment, and hands them to every sink. */
+export class EventBus {
+  private readonly sinks: EventSink[] = []
+
+  constructor(
+    private readonly id: string,
+    private readonly env: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  subscribe(sink: EventSink): () => void {
+    this.sinks.push(sink)
+    return () => {
+      const index = this.sinks.indexOf(sink)
+      if (index >= 0) this.sinks.splice(index, 1)
+    }
+  }
+
+  emit(body: GraduationEventBody): void {
+    const event = {ts: this.now().toISOString(), id: this.id, env: this.env, ...body} as GraduationEvent
+    for (const sink of this.sinks) sink(event)
+  }
+}

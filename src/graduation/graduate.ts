@@ -1,0 +1,373 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {ExitCode} from '../exit-codes.js'
+import {GraduateError} from '../errors.js'
+import type {HookContext, RunHookPhase} from '../hooks/types.js'
+import type {HookPhase, HostSpec, ResolvedGraduation} from '../manifest/types.js'
+import {gitRemoteUrl} from '../ssh/git-bridge.js'
+import {settingsFor} from '../ssh/settings.js'
+import type {Transport} from '../ssh/transport.js'
+import {AppTracker} from './apps.js'
+import type {EventBus, GraduationSummary, HookSummary, Outcome, PlannedApp} from './events.js'
+import {GateCoordinator, type HostGates} from './gates.js'
+import {HostDirectory, hostKey} from './hosts.js'
+import type {Journal} from './journal.js'
+import {limiter, withDeadline} from './limit.js'
+import {type LockSpec, lockEnvironment, unlockEnvironment} from './lock.js'
+import {planApps} from './plan.js'
+import {type PreflightFacts, preflight} from './preflight.js'
+import {graduationRecord, storeRecord} from './record.js'
+import type {DokkuHost} from './remote.js'
+import {type PushResult, ensureCacheRepo, fetchRevision, pushRevisionTo} from './transfer.js'
+import {verifyAborted, verifyReleased} from './verify.js'
+import {waitForHolds} from './wait-for-holds.js'
+
+export interface GraduateOptions {
+  id: string
+  bus: EventBus
+  transport: Transport
+  journal: Journal
+  runHooks: RunHookPhase
+  /** Who is graduating (user@machine, CI job), for the lock and the record. */
+  owner: string
+  /** Where the local git cache lives. */
+  cacheDir: string
+  dryRun: boolean
+  /** Asks the operator to confirm the plan; absent means confirmed (--yes). */
+  confirm?: (plan: PlannedApp[]) => Promise<boolean>
+  /** Aborting it (Ctrl-C) before the decision aborts every gate. */
+  signal?: AbortSignal
+}
+
+/** How long, after the decision, the deploys may take to finish (release tail, post-deploy, rejection). */
+const SETTLE_GRACE_MS = 120_000
+
+/**
+ * The graduation protocol of DESIGN.md §2, top to bottom: connect → preflight → lock → plan →
+ * confirm → PRE hooks → arm and deploy in parallel until every app is held → POST hooks → release
+ * all (or abort all) → verify → record → unlock → released/aborted hooks → summary.
+ * Failures that change nothing come back as a `refused` summary with their exit code; once gates are
+ * armed, every path ends with a decision sent to every gate.
+ */
+export async function graduate(resolved: ResolvedGraduation, options: GraduateOptions): Promise<GraduationSummary> {
+  const run = new Run(resolved, options)
+  return run.execute()
+}
+
+class Run {
+  private readonly started = Date.now()
+  private readonly bus: EventBus
+  private readonly hosts: HostDirectory
+  private readonly lock: LockSpec
+  private readonly hookResults: HookSummary[] = []
+  private readonly commandMs: number
+  private tracker: AppTracker | undefined
+  private facts: PreflightFacts | undefined
+  private plan: PlannedApp[] = []
+  private locked: DokkuHost[] = []
+  private hookWorkDir: string | undefined
+
+  constructor(
+    private readonly resolved: ResolvedGraduation,
+    private readonly options: GraduateOptions,
+  ) {
+    this.bus = options.bus
+    this.commandMs = resolved.options.timeouts.commandMs
+    this.hosts = new HostDirectory(options.transport, options.bus, {connectTimeoutMs: resolved.options.timeouts.connectMs})
+    this.lock = {
+      env: resolved.to,
+      id: options.id,
+      owner: options.owner,
+      // The lock outlives a dead runner by at most two lease periods; the running graduation refreshes it.
+      ttlSeconds: Math.max(60, Math.round((resolved.options.leaseMs * 2) / 1000)),
+      commandMs: this.commandMs,
+    }
+  }
+
+  async execute(): Promise<GraduationSummary> {
+    const {resolved, bus} = this
+    bus.emit({type: 'start', from: resolved.from, to: resolved.to, manifest: resolved.manifestPath, apps: resolved.apps.map((app) => app.name)})
+    this.journal('started', {from: resolved.from, to: resolved.to, apps: resolved.apps.map((app) => app.name)})
+    try {
+      await this.prepare()
+    } catch (error) {
+      if (error instanceof GraduateError) return this.summary('refused', error.exitCode, oneLine(error))
+      throw error
+    }
+
+    const changed = this.plan.filter((entry) => entry.action === 'deploy')
+    if (this.options.dryRun) return this.finishUndeployed('dry-run', ExitCode.Graduated)
+    if (changed.length === 0) return this.finishUndeployed('nothing-to-do', ExitCode.Graduated)
+    if (this.options.confirm && !(await this.options.confirm(this.plan))) {
+      return this.finishUndeployed('aborted', ExitCode.Aborted, 'the plan was not confirmed; nothing was changed')
+    }
+    if (this.options.signal?.aborted) return this.finishUndeployed('interrupted', ExitCode.Interrupted, 'interrupted before anything was deployed')
+
+    this.hookWorkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'graduate-hooks-'))
+    try {
+      return await this.deployAndDecide(changed)
+    } finally {
+      fs.rmSync(this.hookWorkDir, {recursive: true, force: true})
+    }
+  }
+
+  /** Phases 1–4: connect, preflight (read-only), lock, plan. Nothing on any host changes here but the lock. */
+  private async prepare(): Promise<void> {
+    const {resolved, bus, options} = this
+    bus.emit({type: 'stage', stage: 'connect'})
+    await this.hosts.connectAll(resolved.apps.flatMap((app) => [app.source.host, app.target.host]), options.signal)
+    bus.emit({type: 'stage', stage: 'preflight'})
+    this.facts = await preflight(resolved.apps, {hosts: this.hosts, bus, commandMs: this.commandMs, ...(options.signal ? {signal: options.signal} : {})})
+    this.plan = planApps(resolved.apps, this.facts)
+    this.tracker = new AppTracker(this.plan, bus)
+    bus.emit({type: 'stage', stage: 'lock'})
+    this.locked = await lockEnvironment(distinct(resolved.apps.map((app) => app.target.host)).map((spec) => this.hosts.get(spec)), this.lock, bus)
+    bus.emit({type: 'stage', stage: 'plan'})
+    bus.emit({type: 'plan', apps: this.plan, skippedEnvironments: resolved.skipped})
+    this.journal('planned', {apps: this.plan.map(({app, host, targetApp, from, to, action}) => ({app, host, targetApp, from, to, action}))})
+  }
+
+  /** Phases 5–9 for the apps that change. */
+  private async deployAndDecide(changed: PlannedApp[]): Promise<GraduationSummary> {
+    const {bus, resolved} = this
+    const tracker = this.tracker!
+    bus.emit({type: 'stage', stage: 'pre-hooks'})
+    this.journal('pre-hooks')
+    const pre = await this.runHooks('pre')
+    if (!pre.ok) {
+      await this.afterHooks('aborted')
+      return this.finishUndeployed('aborted', ExitCode.Aborted, `${pre.cause}; nothing was deployed`)
+    }
+
+    bus.emit({type: 'stage', stage: 'deploy'})
+    const gates = new GateCoordinator(this.options.id, this.gateHosts(changed), {leaseSeconds: Math.round(resolved.options.leaseMs / 1000), commandMs: this.commandMs, bus, lock: this.lock})
+    this.journal('arming', {apps: changed.map((entry) => entry.app)})
+    try {
+      await gates.arm(new Map(changed.map((entry) => [`${entry.host}/${entry.targetApp}`, entry.to])))
+    } catch (error) {
+      // Some gates may already be armed: tell each of them, so nothing waits for a lease to end.
+      await gates.decide('abort')
+      await gates.disarm()
+      await this.afterHooks('aborted')
+      return this.finishUndeployed('aborted', ExitCode.Aborted, `arming the gates failed: ${oneLine(error)}; nothing was deployed`)
+    }
+    gates.startRenewals()
+
+    const pushes = this.startTransfers(changed)
+    const holds = await waitForHolds({apps: changed, pushes, gates, tracker, deadlineMs: resolved.options.timeouts.deployMs, ...(this.options.signal ? {signal: this.options.signal} : {})})
+    let decision: 'release' | 'abort' = holds.ok ? 'release' : 'abort'
+    let cause = holds.ok ? undefined : holds.cause
+    let interrupted = !holds.ok && holds.interrupted
+    if (holds.ok) {
+      bus.emit({type: 'stage', stage: 'post-hooks'})
+      this.journal('post-hooks')
+      const post = await withDeadline(this.runHooks('post'), resolved.options.timeouts.holdMs, () => ({ok: false as const, cause: `the POST hooks did not finish within the hold timeout (${Math.round(resolved.options.timeouts.holdMs / 1000)} s)`}))
+      if (!post.ok) {
+        decision = 'abort'
+        cause = post.cause
+      } else if (this.options.signal?.aborted) {
+        decision = 'abort'
+        cause = 'interrupted before the decision'
+        interrupted = true
+      }
+    }
+
+    // The decision is written down before it is acted on.
+    this.journal('decided', {decision, ...(cause === undefined ? {} : {cause})})
+    bus.emit({type: 'decision', decision, ...(cause === undefined ? {} : {reason: cause})})
+    const hostFor = (entry: PlannedApp) => this.hosts.get(this.targetSpec(entry.app))
+    const repair = (app: string) => `graduate ${resolved.from} ${resolved.to} --only ${app}`
+    let outcome: Outcome
+    let exitCode: ExitCode
+    if (decision === 'release') {
+      bus.emit({type: 'stage', stage: 'release'})
+      for (const entry of changed) tracker.set(entry.app, 'releasing')
+      for (const failure of await gates.decide('release')) {
+        bus.emit({type: 'warning', host: failure.host, message: `could not deliver the release to ${failure.apps.join(', ')}: ${failure.error.message}`})
+      }
+      const results = await settle(pushes, SETTLE_GRACE_MS)
+      bus.emit({type: 'stage', stage: 'verify'})
+      const partial = await verifyReleased(changed, results, hostFor, tracker, {commandMs: this.commandMs, repair})
+      outcome = partial.length === 0 ? 'graduated' : 'partial'
+      exitCode = partial.length === 0 ? ExitCode.Graduated : ExitCode.Partial
+      if (partial.length > 0) cause = `${partial.join(', ')} did not go live after the release was decided; the other apps did`
+    } else {
+      bus.emit({type: 'stage', stage: 'abort'})
+      for (const entry of changed) if (tracker.state(entry.app) !== 'failed') tracker.set(entry.app, 'aborting')
+      for (const failure of await gates.decide('abort')) {
+        bus.emit({type: 'warning', host: failure.host, message: `could not tell ${failure.host} to abort ${failure.apps.join(', ')} (${failure.error.message}); those gates abort on their own when their lease ends within ${Math.round(resolved.options.leaseMs / 1000)} s`})
+      }
+      await settle(pushes, SETTLE_GRACE_MS)
+      bus.emit({type: 'stage', stage: 'verify'})
+      const wentLive = await verifyAborted(changed, hostFor, tracker, {commandMs: this.commandMs, repair})
+      if (wentLive.length > 0) {
+        outcome = 'partial'
+        exitCode = ExitCode.Partial
+        cause = `${cause}; but ${wentLive.join(', ')} went live anyway`
+      } else {
+        outcome = interrupted ? 'interrupted' : 'aborted'
+        exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Aborted
+        cause = `${cause}; no app changed, the old releases kept serving`
+      }
+    }
+    await gates.stopRenewals()
+    await gates.disarm()
+
+    bus.emit({type: 'stage', stage: 'record'})
+    const preliminary = this.buildSummary(outcome, exitCode, cause)
+    await storeRecord(this.locked, resolved.to, graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary), {commandMs: this.commandMs, bus})
+    bus.emit({type: 'stage', stage: 'unlock'})
+    await unlockEnvironment(this.locked, this.lock, bus)
+    await this.afterHooks(outcome === 'graduated' ? 'released' : outcome === 'partial' ? 'partial' : 'aborted')
+    return this.summary(outcome, exitCode, cause)
+  }
+
+  /** Fetches each source revision and pushes it to its target, at most `concurrency` at once per target host. */
+  private startTransfers(changed: PlannedApp[]): Map<string, Promise<PushResult>> {
+    const {resolved, tracker} = this
+    const timeouts = resolved.options.timeouts
+    const repo = path.join(this.options.cacheDir, 'git', `${crypto.createHash('sha1').update(resolved.manifestPath).digest('hex').slice(0, 12)}.git`)
+    const limits = new Map<string, ReturnType<typeof limiter>>()
+    const transfers = new Map<string, Promise<PushResult>>()
+    for (const entry of changed) {
+      const app = resolved.apps.find((candidate) => candidate.name === entry.app)!
+      const limit = limits.get(entry.host) ?? limiter(resolved.options.concurrency)
+      limits.set(entry.host, limit)
+      const task = async (): Promise<PushResult> => {
+        try {
+          tracker!.set(entry.app, 'fetching')
+          await ensureCacheRepo(repo)
+          await fetchRevision({
+            connection: this.hosts.get(app.source.host).connection,
+            repo,
+            remote: gitRemoteUrl(settingsFor(app.source.host), app.source.app),
+            branch: this.facts!.sources.get(entry.app)!.deployBranch,
+            key: entry.app,
+            sha: entry.to,
+            timeoutMs: timeouts.deployMs,
+          })
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error))
+          return {exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: failure.message}, liveAt: null, error: failure}
+        }
+        tracker!.set(entry.app, 'pushing')
+        // The push is never cut by an interrupt: its client going away does not stop the deploy
+        // (observed §4); the decision goes to the gate, and the push reports what happened.
+        return pushRevisionTo({
+          connection: this.hosts.get(app.target.host).connection,
+          repo,
+          remote: gitRemoteUrl(settingsFor(app.target.host), app.target.app),
+          sha: entry.to,
+          branch: this.facts!.targets.get(entry.app)!.deployBranch,
+          timeoutMs: timeouts.deployMs + timeouts.holdMs + SETTLE_GRACE_MS,
+          onLine: (line) => tracker!.line(entry.app, line.text),
+        })
+      }
+      transfers.set(entry.app, limit(task))
+    }
+    return transfers
+  }
+
+  private gateHosts(changed: PlannedApp[]): HostGates[] {
+    const byHost = new Map<string, HostGates>()
+    for (const entry of changed) {
+      const host = this.hosts.get(this.targetSpec(entry.app))
+      const group = byHost.get(host.label) ?? {host, apps: []}
+      group.apps.push(entry.targetApp)
+      byHost.set(host.label, group)
+    }
+    return [...byHost.values()]
+  }
+
+  private targetSpec(app: string): HostSpec {
+    return this.resolved.apps.find((candidate) => candidate.name === app)!.target.host
+  }
+
+  private async runHooks(phase: HookPhase, outcome?: HookContext['outcome']): Promise<{ok: true} | {ok: false; cause: string}> {
+    const hooks = this.resolved.hooks[phase]
+    if (hooks.length === 0) return {ok: true}
+    const result = await this.options.runHooks(hooks, this.hookContext(phase, outcome), {
+      connect: async (spec) => (await this.hosts.connect(spec, this.options.signal)).connection,
+      emit: (body) => this.bus.emit(body),
+      workDir: this.hookWorkDir ?? os.tmpdir(),
+      ...(this.options.signal ? {signal: this.options.signal} : {}),
+    })
+    this.hookResults.push(...result.hooks)
+    if (result.ok) return {ok: true}
+    const failed = result.failed
+    const how = failed?.result === 'timeout' ? 'timed out' : `failed (exit ${failed?.exitCode ?? 'unknown'})`
+    return {ok: false, cause: `the ${phase} hook "${failed?.label ?? '?'}" ${how}`}
+  }
+
+  private async afterHooks(outcome: 'released' | 'aborted' | 'partial'): Promise<void> {
+    this.bus.emit({type: 'stage', stage: 'after-hooks'})
+    const result = await this.runHooks(outcome === 'released' ? 'released' : 'aborted', outcome)
+    if (!result.ok) this.bus.emit({type: 'warning', message: `${result.cause}; the graduation's outcome stands`})
+  }
+
+  private hookContext(phase: HookPhase, outcome?: HookContext['outcome']): HookContext {
+    return {
+      id: this.options.id,
+      from: this.resolved.from,
+      to: this.resolved.to,
+      phase,
+      ...(outcome === undefined ? {} : {outcome}),
+      apps: this.plan.map((entry) => ({
+        app: entry.app,
+        source: {host: entry.sourceHost, app: entry.sourceApp, rev: entry.to},
+        target: {host: entry.host, app: entry.targetApp, from: entry.from, to: entry.to},
+        action: entry.action,
+      })),
+    }
+  }
+
+  private async finishUndeployed(outcome: Outcome, exitCode: ExitCode, cause?: string): Promise<GraduationSummary> {
+    this.bus.emit({type: 'stage', stage: 'unlock'})
+    await unlockEnvironment(this.locked, this.lock, this.bus)
+    return this.summary(outcome, exitCode, cause)
+  }
+
+  private buildSummary(outcome: Outcome, exitCode: ExitCode, cause?: string): GraduationSummary {
+    return {
+      outcome,
+      exitCode,
+      from: this.resolved.from,
+      to: this.resolved.to,
+      ...(cause === undefined ? {} : {cause}),
+      apps: this.tracker?.summaries() ?? [],
+      hooks: this.hookResults,
+      flipSkewMs: this.tracker?.flipSkewMs() ?? null,
+      durationMs: Date.now() - this.started,
+    }
+  }
+
+  private summary(outcome: Outcome, exitCode: ExitCode, cause?: string): GraduationSummary {
+    const result = this.buildSummary(outcome, exitCode, cause)
+    this.journal('finished', {outcome, exitCode, ...(cause === undefined ? {} : {cause})})
+    this.bus.emit({type: 'summary', ...result})
+    return result
+  }
+
+  private journal(step: string, details: Record<string, unknown> = {}): void {
+    this.options.journal.write(step, details)
+  }
+}
+
+/** Each push's result, or undefined for one still running after `graceMs`. */
+async function settle(pushes: Map<string, Promise<PushResult>>, graceMs: number): Promise<Map<string, PushResult | undefined>> {
+  const entries = await Promise.all(
+    [...pushes].map(async ([app, push]) => [app, await withDeadline<PushResult | undefined>(push, graceMs, () => undefined)] as const),
+  )
+  return new Map(entries)
+}
+
+function distinct(specs: HostSpec[]): HostSpec[] {
+  return [...new Map(specs.map((spec) => [hostKey(spec), spec])).values()]
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.replace(/\s*\n\s*/g, '; ')
+}

@@ -1,0 +1,77 @@
+import pMap from 'p-map'
+import {ConnectionError} from '../errors.js'
+import type {HostSpec} from '../manifest/types.js'
+import {type SettingsDefaults, settingsFor, systemDefaults} from '../ssh/settings.js'
+import type {Transport} from '../ssh/transport.js'
+import type {EventBus} from './events.js'
+import {DokkuHost} from './remote.js'
+
+/** The key a host is known by in one graduation: login, address and port. */
+export function hostKey(spec: HostSpec): string {
+  return `${spec.user ?? 'dokku'}@${spec.host}:${spec.port ?? 22}`
+}
+
+/**
+ * The graduation's hosts: one SSH connection each (the transport shares it between every command),
+ * opened in parallel. Connecting lets every host finish and reports every failure, as Kamal's
+ * complete-all runner does.
+ */
+export class HostDirectory {
+  private readonly connected = new Map<string, DokkuHost>()
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly bus: EventBus,
+    private readonly options: {connectTimeoutMs: number; defaults?: SettingsDefaults},
+  ) {}
+
+  /** Connects to every distinct host; throws one ConnectionError listing each host that failed. */
+  async connectAll(specs: HostSpec[], signal?: AbortSignal): Promise<void> {
+    const distinct = [...new Map(specs.map((spec) => [hostKey(spec), spec])).values()]
+    const failures: ConnectionError[] = []
+    await pMap(
+      distinct,
+      async (spec) => {
+        try {
+          await this.connect(spec, signal)
+        } catch (error) {
+          failures.push(error instanceof ConnectionError ? error : new ConnectionError(hostKey(spec), String(error), {cause: error}))
+        }
+      },
+      {concurrency: 16},
+    )
+    if (failures.length === 1) throw failures[0]!
+    if (failures.length > 1) {
+      throw new ConnectionError(
+        `${failures.length} hosts`,
+        failures.map((failure) => failure.message + (failure.hint ? ` (${failure.hint})` : '')).join('; '),
+        {code: failures[0]!.code, hint: 'fix each host above; nothing was changed on any host'},
+      )
+    }
+  }
+
+  async connect(spec: HostSpec, signal?: AbortSignal): Promise<DokkuHost> {
+    const key = hostKey(spec)
+    const existing = this.connected.get(key)
+    if (existing) return existing
+    const settings = settingsFor(spec, {...(this.options.defaults ?? systemDefaults()), connectTimeoutMs: this.options.connectTimeoutMs})
+    const started = performance.now()
+    try {
+      const connection = await this.transport.connect(settings, signal)
+      const host = new DokkuHost(connection, key)
+      this.connected.set(key, host)
+      this.bus.emit({type: 'host', host: key, state: 'connected', durationMs: Math.round(performance.now() - started)})
+      return host
+    } catch (error) {
+      this.bus.emit({type: 'host', host: key, state: 'failed', message: error instanceof Error ? error.message : String(error)})
+      throw error
+    }
+  }
+
+  /** A host connected earlier in this graduation. */
+  get(spec: HostSpec): DokkuHost {
+    const host = this.connected.get(hostKey(spec))
+    if (!host) throw new Error(`graduate bug: ${hostKey(spec)} was used before it was connected`)
+    return host
+  }
+}

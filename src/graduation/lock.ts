@@ -1,0 +1,80 @@
+import {gateLock, gateUnlock} from '../dokku/commands/gate.js'
+import {parseLockAttempt, type EnvironmentLock} from '../dokku/parse/gate.js'
+import {LockHeldError} from '../errors.js'
+import type {EventBus} from './events.js'
+import type {DokkuHost} from './remote.js'
+
+export interface LockSpec {
+  env: string
+  id: string
+  owner: string
+  ttlSeconds: number
+  commandMs: number
+}
+
+/**
+ * Phase 3: the environment lock on every target host, taken in a fixed order (by host key) and
+ * all-or-nothing — if any host refuses, the locks already taken are released and the graduation
+ * stops with exit 4 naming the holder. An expired lock is taken over, with a warning.
+ */
+export async function lockEnvironment(hosts: DokkuHost[], spec: LockSpec, bus: EventBus): Promise<DokkuHost[]> {
+  const ordered = [...hosts].sort((a, b) => a.label.localeCompare(b.label))
+  const taken: DokkuHost[] = []
+  for (const host of ordered) {
+    const command = gateLock(spec.env, spec.id, spec.ttlSeconds, spec.owner)
+    const attempt = parseLockAttempt((await host.run(command, {timeoutMs: spec.commandMs})).stdout, command)
+    if (!attempt.acquired) {
+      await unlockEnvironment(taken, spec, bus)
+      bus.emit({type: 'lock', host: host.label, state: 'held', owner: attempt.lock.owner, since: new Date(attempt.lock.acquiredAt * 1000).toISOString()})
+      throw lockHeld(spec.env, host.label, attempt.lock)
+    }
+    taken.push(host)
+    if (attempt.replaced) {
+      bus.emit({type: 'lock', host: host.label, state: 'taken-over', owner: attempt.replaced.owner, since: new Date(attempt.replaced.acquiredAt * 1000).toISOString()})
+      bus.emit({type: 'warning', host: host.label, message: `took over an expired lock of ${spec.env} held by ${attempt.replaced.owner} (graduation ${attempt.replaced.id}); its owner stopped renewing it`})
+    } else {
+      bus.emit({type: 'lock', host: host.label, state: 'acquired', owner: spec.owner})
+    }
+  }
+  return ordered
+}
+
+/** Refreshes the lock's expiry (re-locking with the same id), as the gates' leases are renewed. */
+export async function refreshLock(host: DokkuHost, spec: LockSpec): Promise<void> {
+  const command = gateLock(spec.env, spec.id, spec.ttlSeconds, spec.owner)
+  const attempt = parseLockAttempt((await host.run(command, {timeoutMs: spec.commandMs})).stdout, command)
+  if (!attempt.acquired) throw lockHeld(spec.env, host.label, attempt.lock)
+}
+
+/** Releases the lock everywhere it was taken; a host that cannot be told is reported, the rest still released. */
+export async function unlockEnvironment(hosts: DokkuHost[], spec: LockSpec, bus: EventBus): Promise<void> {
+  await Promise.all(
+    hosts.map(async (host) => {
+      try {
+        await host.run(gateUnlock(spec.env, spec.id), {timeoutMs: spec.commandMs})
+        bus.emit({type: 'lock', host: host.label, state: 'released'})
+      } catch (error) {
+        bus.emit({
+          type: 'warning',
+          host: host.label,
+          message: `could not release the ${spec.env} lock: ${error instanceof Error ? error.message : String(error)}; it expires on its own within ${spec.ttlSeconds} s`,
+        })
+      }
+    }),
+  )
+}
+
+function lockHeld(env: string, host: string, lock: EnvironmentLock): LockHeldError {
+  const age = Math.max(0, Math.round(Date.now() / 1000 - lock.acquiredAt))
+  const expiresIn = Math.max(0, Math.round(lock.expiresAt - Date.now() / 1000))
+  return new LockHeldError(
+    `${env} is locked on ${host} by ${lock.owner} (graduation ${lock.id}), taken ${formatAge(age)} ago, expires in ${formatAge(expiresIn)}`,
+    `wait for that graduation to finish; if its owner is gone, \`graduate unlock ${env}\` releases the lock`,
+  )
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`
+  return `${(seconds / 3600).toFixed(1)} h`
+}

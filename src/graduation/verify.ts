@@ -1,0 +1,87 @@
+import pMap from 'p-map'
+import {APP_MISSING_EXIT, appsReport} from '../dokku/commands/core.js'
+import {deployedGitRevision, parseAppsReport} from '../dokku/parse/reports.js'
+import type {AppTracker} from './apps.js'
+import type {PlannedApp} from './events.js'
+import type {DokkuHost} from './remote.js'
+import type {PushResult} from './transfer.js'
+import {explainPush} from './wait-for-holds.js'
+
+/** What the target app's last successful deploy was, read from Dokku (written only when a deploy succeeds). */
+async function deployedRevision(host: DokkuHost, app: string, commandMs: number): Promise<string | null> {
+  const command = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
+  const result = await host.run(command, {timeoutMs: commandMs, readOnly: true})
+  if (result.exitCode !== 0) return null
+  return deployedGitRevision(parseAppsReport(result.stdout, command)) ?? null
+}
+
+/**
+ * After a release: each app is live when Dokku records the new revision as deployed. An app that is
+ * not is partial; its repair is to graduate it again on its own.
+ */
+export async function verifyReleased(
+  changed: PlannedApp[],
+  results: Map<string, PushResult | undefined>,
+  hostFor: (entry: PlannedApp) => DokkuHost,
+  tracker: AppTracker,
+  options: {commandMs: number; repair: (app: string) => string},
+): Promise<string[]> {
+  const partial: string[] = []
+  await pMap(
+    changed,
+    async (entry) => {
+      const result = results.get(entry.app)
+      let live: string | null
+      try {
+        live = await deployedRevision(hostFor(entry), entry.targetApp, options.commandMs)
+      } catch (error) {
+        live = null
+        tracker.set(entry.app, 'partial', `could not verify ${entry.app} on ${entry.host}: ${error instanceof Error ? error.message : String(error)}`)
+      }
+      tracker.setLiveRev(entry.app, live)
+      if (live === entry.to) {
+        tracker.wentLive(entry.app, result?.liveAt ?? null, live)
+        tracker.set(entry.app, 'live')
+        return
+      }
+      partial.push(entry.app)
+      tracker.setRepair(entry.app, options.repair(entry.app))
+      tracker.set(entry.app, 'partial', result ? `released, but ${explainPush(entry, result)}` : `released, but its deploy did not finish in time on ${entry.host}`)
+    },
+    {concurrency: 16},
+  )
+  return partial
+}
+
+/** After an abort: every app must still run its old revision; any that went live is named. */
+export async function verifyAborted(
+  changed: PlannedApp[],
+  hostFor: (entry: PlannedApp) => DokkuHost,
+  tracker: AppTracker,
+  options: {commandMs: number; repair: (app: string) => string},
+): Promise<string[]> {
+  const wentLive: string[] = []
+  await pMap(
+    changed,
+    async (entry) => {
+      let live: string | null = null
+      try {
+        live = await deployedRevision(hostFor(entry), entry.targetApp, options.commandMs)
+      } catch {
+        // Unknown: the gate's lease still ends any hold on its own; report the app as aborted but unverified.
+        tracker.set(entry.app, tracker.state(entry.app) === 'failed' ? 'failed' : 'aborted', `aborted; ${entry.host} could not be asked to confirm`)
+        return
+      }
+      tracker.setLiveRev(entry.app, live)
+      if (live === entry.to && entry.from !== entry.to) {
+        wentLive.push(entry.app)
+        tracker.setRepair(entry.app, options.repair(entry.app))
+        tracker.set(entry.app, 'partial', `went live although the graduation aborted`)
+        return
+      }
+      if (tracker.state(entry.app) !== 'failed') tracker.set(entry.app, 'aborted')
+    },
+    {concurrency: 16},
+  )
+  return wentLive
+}
