@@ -1,0 +1,110 @@
+import {spawn} from 'node:child_process'
+import {stat} from 'node:fs/promises'
+import type {Readable} from 'node:stream'
+import {OutputLines} from './output-lines.js'
+import type {HookEnd, HookIo, OutputStream} from './runner.js'
+
+/** How long a stopped hook gets between SIGTERM and SIGKILL, as `docker stop` allows. */
+export const DEFAULT_KILL_GRACE_MS = 10_000
+
+export interface LocalHookOptions {
+  killGraceMs?: number
+}
+
+/**
+ * Runs `/bin/sh -c <command>` on this machine in `cwd` with `env`. stdin is /dev/null: nobody answers a
+ * hook's questions. The shell leads its own process group, so stopping the hook reaches everything it
+ * started: SIGTERM to the group, then SIGKILL to whatever is left after the grace period. The hook is done
+ * once its shell has exited and its output is closed, as in a shell pipeline.
+ */
+export async function runLocalHook(
+  action: {command: string; cwd: string},
+  env: NodeJS.ProcessEnv,
+  io: HookIo,
+  options: LocalHookOptions = {},
+): Promise<HookEnd> {
+  const missing = await missingDirectory(action.cwd)
+  if (missing !== undefined) return {kind: 'failed-to-run', reason: missing}
+  if (io.stop.aborted) return {kind: 'stopped', how: 'it was not started'}
+
+  const child = spawn('/bin/sh', ['-c', action.command], {cwd: action.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+  const stdout = streamLines(child.stdout, 'stdout', io)
+  const stderr = streamLines(child.stderr, 'stderr', io)
+  const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+  let stopping = false
+  const timers: NodeJS.Timeout[] = []
+  const after = (ms: number, action: () => void) => {
+    const timer = setTimeout(action, ms)
+    timer.unref()
+    timers.push(timer)
+  }
+
+  const terminate = () => {
+    stopping = true
+    signalGroup(child.pid, 'SIGTERM')
+    after(graceMs, () => {
+      signalGroup(child.pid, 'SIGKILL')
+      // The group's pipes close as its processes die; one that left the group (setsid) could hold them
+      // open for ever, so stop reading them after one more grace period.
+      after(graceMs, () => {
+        stdout.destroy()
+        stderr.destroy()
+      })
+    })
+  }
+
+  return new Promise<HookEnd>((resolve) => {
+    child.once('error', (error) => {
+      io.stop.removeEventListener('abort', terminate)
+      resolve({kind: 'failed-to-run', reason: `/bin/sh could not be started: ${error.message}`})
+    })
+    child.once('close', (exitCode, signal) => {
+      io.stop.removeEventListener('abort', terminate)
+      // Members of the group that ignore SIGTERM and hold no pipe are still SIGKILLed when the grace ends.
+      if (!groupExists(child.pid)) for (const timer of timers) clearTimeout(timer)
+      if (stopping) resolve({kind: 'stopped', how: 'its processes were terminated'})
+      else if (exitCode !== null) resolve({kind: 'exited', exitCode})
+      else resolve({kind: 'killed', signal: signal ?? 'an unknown signal'})
+    })
+    io.stop.addEventListener('abort', terminate, {once: true})
+  })
+}
+
+async function missingDirectory(cwd: string): Promise<string | undefined> {
+  try {
+    if ((await stat(cwd)).isDirectory()) return undefined
+    return `its working directory ${cwd} is not a directory; local hooks run in the manifest's directory`
+  } catch {
+    return `its working directory ${cwd} does not exist; local hooks run in the manifest's directory`
+  }
+}
+
+function streamLines(stream: Readable, name: OutputStream, io: HookIo): Readable {
+  const lines = new OutputLines((line) => io.output(name, line))
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => lines.write(chunk))
+  // 'end' comes before the child's 'close'; 'close' alone covers a stream destroyed after SIGKILL.
+  stream.once('end', () => lines.end())
+  stream.once('close', () => lines.end())
+  return stream
+}
+
+function signalGroup(leader: number | undefined, signal: NodeJS.Signals): void {
+  if (leader === undefined) return
+  try {
+    process.kill(-leader, signal)
+  } catch (error) {
+    // ESRCH: the whole group is gone already.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
+}
+
+function groupExists(leader: number | undefined): boolean {
+  if (leader === undefined) return false
+  try {
+    process.kill(-leader, 0)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,27 @@
+import type {HostSpec} from '../manifest/types.js'
+import {shellQuote} from '../ssh/shell-words.js'
+import type {HostConnection} from '../ssh/transport.js'
+import {runRemoteHook} from './remote.js'
+import type {HookEnd, HookIo} from './runner.js'
+
+/**
+ * The string an `ssh` hook sends: `env GRADUATE_…=… /bin/sh -c '<command>'`. sshd hands it to the
+ * login's shell, which only has to remove single quotes (the same in sh, bash and zsh; fish reads a
+ * backslash inside single quotes as an escape, so a fish login changes commands containing `\\`); the
+ * command itself then runs under /bin/sh like local and `run` hooks, whatever the login shell is. SSH's
+ * own environment passing is not used: sshd drops variables it does not `AcceptEnv`.
+ */
+export function sshHookCommand(command: string, variables: Record<string, string>): string {
+  const assignments = Object.entries(variables).map(([name, value]) => shellQuote(`${name}=${value}`))
+  return ['env', ...assignments, '/bin/sh', '-c', shellQuote(command)].join(' ')
+}
+
+/** Runs an `ssh` hook: a plain shell command on the hook's host, as the hook's login (not through Dokku). */
+export function runSshHook(
+  action: {host: HostSpec; command: string},
+  variables: Record<string, string>,
+  connect: (host: HostSpec) => Promise<HostConnection>,
+  io: HookIo,
+): Promise<HookEnd> {
+  return runRemoteHook({host: action.host, command: sshHookCommand(action.command, variables)}, connect, io)
+}
