@@ -12,8 +12,8 @@ import type {HookEnd, HookIo} from './runner.js'
  * (while apps are held, the NEW ones), running `/bin/sh -c <command>` with the scalar GRADUATE_*
  * variables.
  */
-export function dokkuRunHookCommand(action: {target: AppLocation; command: string}, variables: Record<string, string>): DokkuCommand {
-  return run(action.target.app, action.command, {env: variables})
+export function dokkuRunHookCommand(action: {target: AppLocation; command: string}, variables: Record<string, string>, timeoutMs?: number): DokkuCommand {
+  return run(action.target.app, action.command, {env: variables, ...(timeoutMs === undefined ? {} : {ttlSeconds: timeoutMs / 1000})})
 }
 
 /**
@@ -26,7 +26,8 @@ export async function runDokkuRunHook(
   connect: (host: HostSpec) => Promise<HostConnection>,
   io: HookIo,
 ): Promise<HookEnd> {
-  const command = dokkuRunHookCommand(action, variables)
+  // The container's own time-to-live is the hook's timeout, so one that timed out does not linger for a day.
+  const command = dokkuRunHookCommand(action, variables, io.timeoutMs)
   let wire: string
   try {
     wire = renderCommand(command)

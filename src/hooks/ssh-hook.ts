@@ -1,3 +1,4 @@
+import os from 'node:os'
 import type {HostSpec} from '../manifest/types.js'
 import {shellQuote} from '../ssh/shell-words.js'
 import type {HostConnection} from '../ssh/transport.js'
@@ -16,12 +17,25 @@ export function sshHookCommand(command: string, variables: Record<string, string
   return ['env', ...assignments, '/bin/sh', '-c', shellQuote(command)].join(' ')
 }
 
-/** Runs an `ssh` hook: a plain shell command on the hook's host, as the hook's login (not through Dokku). */
+/**
+ * Runs an `ssh` hook: a plain shell command on the hook's host, as the hook's login (not through Dokku).
+ * Without a user in the manifest it logs in as the local user, as `ssh host` does — not as `dokku`,
+ * whose forced command would take the hook for a Dokku command.
+ */
 export function runSshHook(
   action: {host: HostSpec; command: string},
   variables: Record<string, string>,
   connect: (host: HostSpec) => Promise<HostConnection>,
   io: HookIo,
 ): Promise<HookEnd> {
-  return runRemoteHook({host: action.host, command: sshHookCommand(action.command, variables)}, connect, io)
+  const host = action.host.user === undefined ? {...action.host, user: localUser()} : action.host
+  return runRemoteHook({host, command: sshHookCommand(action.command, variables)}, connect, io)
+}
+
+function localUser(): string {
+  try {
+    return os.userInfo().username
+  } catch {
+    return process.env['USER'] ?? 'root'
+  }
 }

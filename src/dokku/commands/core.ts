@@ -100,12 +100,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * because graduate captures the output. Extra variables go as `--env=K=V`: a lone `-e` would be
  * swallowed by Dokku's SSH parsing (observed §7).
  */
-export function run(app: string, command: string, options: {env?: Readonly<Record<string, string>>} = {}): DokkuCommand {
+export function run(app: string, command: string, options: {env?: Readonly<Record<string, string>>; ttlSeconds?: number} = {}): DokkuCommand {
   const envArgs = Object.entries(options.env ?? {}).map(([name, value]) => {
     if (!ENV_NAME.test(name)) {
       throw new RangeError(`\`dokku run\` environment variable name ${JSON.stringify(name)} is not valid: use letters, digits and _`)
     }
     return `--env=${name}=${value}`
   })
-  return {argv: ['run', '--no-tty', ...envArgs, app, '/bin/sh', '-c', command]}
+  // Dokku stops a one-off container after --ttl-seconds (default a day); a hook that timed out should not linger.
+  const ttl = options.ttlSeconds === undefined ? [] : [`--ttl-seconds=${Math.max(1, Math.ceil(options.ttlSeconds))}`]
+  return {argv: ['run', '--no-tty', ...ttl, ...envArgs, app, '/bin/sh', '-c', command]}
 }

@@ -34,7 +34,7 @@ describe('run hooks (dokku run on the target)', () => {
 
     expect(result).toMatchObject({ok: true, hooks: [{label: 'migrate', result: 'ok', exitCode: 0}]})
     expect(connector.hosts).toEqual([prodHost])
-    expect(prod.calls.map(({command}) => command)).toEqual([`run --no-tty ${ENV_FLAGS} --env=GRADUATE_PHASE=post api-production /bin/sh -c bin/migrate`])
+    expect(prod.calls.map(({command}) => command)).toEqual([`run --no-tty --ttl-seconds=30 ${ENV_FLAGS} --env=GRADUATE_PHASE=post api-production /bin/sh -c bin/migrate`])
   })
 
   it('quote a command of several words so Dokku hands it to /bin/sh -c as one argument', async () => {
@@ -43,7 +43,7 @@ describe('run hooks (dokku run on the target)', () => {
     await runHookPhase([migrate(command)], contextFor('post'), options())
 
     const [call] = prod.calls
-    expect(call?.command).toBe(`run --no-tty ${ENV_FLAGS} --env=GRADUATE_PHASE=post api-production /bin/sh -c 'bundle exec rails db:migrate && echo "it'\\''s done"'`)
+    expect(call?.command).toBe(`run --no-tty --ttl-seconds=30 ${ENV_FLAGS} --env=GRADUATE_PHASE=post api-production /bin/sh -c 'bundle exec rails db:migrate && echo "it'\\''s done"'`)
     // What Dokku's own re-parse (xargs) makes of the string on the host.
     expect(xargsPath(call?.command ?? '').slice(-3)).toEqual(['/bin/sh', '-c', command])
   })
@@ -52,7 +52,7 @@ describe('run hooks (dokku run on the target)', () => {
     const {prod, options} = setup()
     await runHookPhase([migrate('bin/notify', {phase: 'aborted'})], contextFor('aborted', 'aborted'), options())
     expect(prod.calls[0]?.command).toBe(
-      `run --no-tty ${ENV_FLAGS} --env=GRADUATE_PHASE=aborted --env=GRADUATE_OUTCOME=aborted api-production /bin/sh -c bin/notify`,
+      `run --no-tty --ttl-seconds=30 ${ENV_FLAGS} --env=GRADUATE_PHASE=aborted --env=GRADUATE_OUTCOME=aborted api-production /bin/sh -c bin/notify`,
     )
   })
 
