@@ -1,3 +1,4 @@
+import {explainUnsafeArgument} from '../dokku/quote.js'
 import type {PathIssue} from './issues.js'
 import {HOOK_PHASES} from './schema.js'
 import {closestMatch, suggestion} from './suggest.js'
@@ -84,7 +85,18 @@ function checkHooks(hooks: Record<string, unknown> | undefined, environmentNames
     list.forEach((value: unknown, index) => {
       const hook = asMap(value)
       if (hook === undefined) return
-      const app = asMap(hook.run)?.app
+      const run = asMap(hook.run)
+      const app = run?.app
+      // A run command travels to Dokku as one argument of /bin/sh -c; what Dokku's SSH parsing would
+      // change (a newline, a lone -n, --trace…) is refused here, before any host is contacted.
+      const unsafe = typeof run?.command === 'string' ? explainUnsafeArgument(run.command) : undefined
+      if (unsafe !== undefined) {
+        issues.push({
+          path: ['hooks', phase, index, 'run', 'command'],
+          at: 'value',
+          message: `cannot be sent through Dokku: ${unsafe}; put the steps in a script in the image and run that`,
+        })
+      }
       if (appNames !== undefined && typeof app === 'string' && !appNames.includes(app)) {
         issues.push({
           path: ['hooks', phase, index, 'run', 'app'],
