@@ -45,7 +45,7 @@ export interface SimulatorFaults {
 
 export interface Simulator {
   stateDir: string
-  /** Private key (OpenSSH format) authorised as `dokku` and `root` on every host. */
+  /** Private key (OpenSSH format) authorised as `dokku` and `root` on every host. Removed by stop() with the state dir, unless `stateDir` was given. */
   clientKeyPath: string
   /** A known_hosts file listing every host. */
   knownHostsPath: string
@@ -67,6 +67,7 @@ export interface Simulator {
  */
 export async function startSimulator(input: SimulatorConfig): Promise<Simulator> {
   const config = simulatorConfigSchema.parse(input)
+  const ownsStateDir = config.stateDir === undefined
   const stateDir = config.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'graduate-sim-'))
   fs.mkdirSync(stateDir, {recursive: true})
   const clientKeyPath = path.join(stateDir, 'client_ed25519')
@@ -175,6 +176,8 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     },
     stop: async () => {
       await Promise.all([...hostsByName.values()].map(async ({ssh, router}) => Promise.all([ssh.stop(), router.close()])))
+      // A state dir the simulator made for itself goes with it; one the caller named is kept.
+      if (ownsStateDir) fs.rmSync(stateDir, {recursive: true, force: true})
     },
   }
 }

@@ -86,4 +86,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A Dokku deploy outlives its SSH session (dokku-observed.md §4): the hangup that ends the session's
+// git receive-pack does not stop this process or the gate processes it waits for.
+process.on('SIGHUP', () => {})
 process.exitCode = await main(process.argv.slice(2))

@@ -173,6 +173,8 @@ export class SimSshHost {
         FINGERPRINT: 'SHA256:simulated',
       },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, like an sshd session, so a disconnect can signal the whole session.
+      detached: true,
     })
     let outputBytes = 0
     let connectionDropped = false
@@ -193,10 +195,19 @@ export class SimSshHost {
     let channelOpen = true
     channel.on('close', () => {
       channelOpen = false
-      // The client is gone: close our ends so the command sees a broken pipe, as it would under sshd.
+      // The client is gone. On the real host git receive-pack and the pre-receive hook exited while the
+      // deploy they started carried on, re-parented, still waiting in the gate (dokku-observed.md §4): the
+      // session's processes get SIGHUP and broken pipes, and Dokku's deploy survives both.
       child.stdin.destroy()
       child.stdout.destroy()
       child.stderr.destroy()
+      if (child.exitCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGHUP')
+        } catch {
+          // the group is already gone
+        }
+      }
     })
     child.stdout.on('data', (chunk: Buffer) => forward(chunk, false))
     child.stderr.on('data', (chunk: Buffer) => forward(chunk, true))

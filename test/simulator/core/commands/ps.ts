@@ -2,7 +2,8 @@ import type {CoreCommand, CoreContext} from '../context.js'
 import {fail} from '../io.js'
 import {verifyApp} from '../store/apps.js'
 import {finishBuild} from '../store/builds.js'
-import {findContainer} from '../store/docker.js'
+import {findContainer, findImage, imageFsDir} from '../store/docker.js'
+import {readAppTree} from '../deploy/app-tree.js'
 import {computedDeployBranch, refSha} from '../store/git-repo.js'
 import {GLOBAL, getProperty} from '../store/properties.js'
 import {readScale, writeScale} from '../store/scale.js'
@@ -56,7 +57,7 @@ export const psReport: CoreCommand = (ctx, args) =>
 /** ps:restart: redeploys `latest` with no lock and no release phase (contract §1.5); a build record of kind deploy. */
 export const psRestart: CoreCommand = async (ctx, args) => {
   const app = verifyApp(ctx.paths, args.slice(1).find((arg) => !arg.startsWith('--')))
-  return deployLatest(ctx, app, {source: 'ps:restart', releasePhase: false, capture: true})
+  return deployLatest(ctx, app, {source: 'ps:restart', releasePhase: false})
 }
 
 /** ps:rebuild: rebuilds the deploy branch's tip under the deploy lock, without touching GIT_REV. */
@@ -72,8 +73,10 @@ export const psRebuild: CoreCommand = async (ctx, args) => {
 }
 
 /**
- * ps:scale <app> type=N…: stores the scale and redeploys; this deploy carries no DOKKU_BUILD_ID
- * (dokku-observed.md §5), which is exactly why the gate must refuse build-less deploys while armed.
+ * ps:scale <app> type=N…: stores the scale, then deploys only the process types whose count changed
+ * (plugins/ps/functions.go, scaleSet). These deploys carry no DOKKU_BUILD_ID (dokku-observed.md §5),
+ * which is exactly why the gate refuses build-less deploys while armed. An app whose app.json has a
+ * formation cannot be scaled by hand.
  */
 export const psScale: CoreCommand = async (ctx, args) => {
   const positional = args.slice(1).filter((arg) => !arg.startsWith('--'))
@@ -87,23 +90,32 @@ export const psScale: CoreCommand = async (ctx, args) => {
     for (const [type, quantity] of Object.entries(scale)) ctx.out.out(`${`${type}:`.padEnd(9)} ${quantity}`)
     return 0
   }
+  const latest = findImage(ctx.paths, `dokku/${app}:latest`)
+  if (latest && Object.keys(readAppTree(imageFsDir(ctx.paths, latest.id)).formation).length > 0) {
+    fail(`App ${app} contains an app.json file with a formations key and cannot be manually scaled`)
+  }
+  const changed: string[] = []
   for (const tuple of tuples) {
     const match = /^([A-Za-z0-9_-]+)=(\d+)$/.exec(tuple)
     if (!match) fail(`Invalid process tuple: ${tuple}`)
+    if (scale[match[1]!] !== Number(match[2])) changed.push(match[1]!)
     scale[match[1]!] = Number(match[2])
   }
-  writeScale(ctx.paths, app, scale)
   ctx.out.info1(`Scaling ${app} processes: ${tuples.join(' ')}`)
+  writeScale(ctx.paths, app, scale)
   if (args.includes('--skip-deploy') || currentContainers(ctx.paths, app).size === 0) return 0
   const env = {...ctx.env}
   delete env['DOKKU_BUILD_ID']
   delete env['DOKKU_BUILD_SOURCE']
-  return deployLatest({...ctx, env}, app, {source: '', releasePhase: false, capture: false})
+  for (const type of changed) {
+    const ok = await releaseAndDeploy({...ctx, env}, {env}, app, latestImage(ctx, app), {releasePhase: false, onlyTypes: [type]})
+    if (!ok) return 1
+  }
+  return 0
 }
 
-async function deployLatest(ctx: CoreContext, app: string, options: {source: string; releasePhase: boolean; capture: boolean}): Promise<number> {
+async function deployLatest(ctx: CoreContext, app: string, options: {source: string; releasePhase: boolean}): Promise<number> {
   const image = latestImage(ctx, app)
-  if (!options.capture) return (await releaseAndDeploy(ctx, {env: ctx.env}, app, image, {releasePhase: options.releasePhase})) ? 0 : 1
   const capture = startCapture(ctx, app, options.source, 'deploy')
   let code = 1
   try {

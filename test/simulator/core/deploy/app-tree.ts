@@ -85,7 +85,19 @@ function parseJson(text: string | undefined, name: string): object {
   throw new AppTreeError(`${name} is not a valid JSON object`)
 }
 
-export function checkFailsFor(sim: SimBehaviour, proc: string, index: number): boolean {
-  if (typeof sim.checkFails === 'boolean') return sim.checkFails
-  return sim.checkFails.includes(proc) || sim.checkFails.includes(`${proc}.${index}`)
+/**
+ * Whether a container's checks fail: by the release's `.sim.json`, or by the app's own config on this
+ * host (`SIM_CHECK_FAILS=1`, or a comma list of types / `type.index`) — an environment-specific
+ * failure, like a production app that cannot pass its health check without a variable dev has.
+ */
+export function checkFailsFor(sim: SimBehaviour, config: Record<string, string>, proc: string, index: number): boolean {
+  const listed = (entries: string[]) => entries.includes(proc) || entries.includes(`${proc}.${index}`)
+  const fromConfig = config['SIM_CHECK_FAILS']
+  if (fromConfig && (fromConfig === '1' || fromConfig === 'true' || listed(fromConfig.split(',')))) return true
+  return typeof sim.checkFails === 'boolean' ? sim.checkFails : listed(sim.checkFails)
+}
+
+/** Whether the build fails: by `.sim.json`, or by the app's config on this host (`SIM_BUILD_FAILS=1`). */
+export function buildFails(sim: SimBehaviour, config: Record<string, string>): boolean {
+  return sim.buildFails || config['SIM_BUILD_FAILS'] === '1' || config['SIM_BUILD_FAILS'] === 'true'
 }

@@ -4,14 +4,14 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {CoreContext} from '../context.js'
 import {DokkuFailure} from '../io.js'
 import {type BuildRecord, buildLogPath, finishBuild, newBuildId, startBuild} from '../store/builds.js'
-import {updateConfig} from '../store/config-env.js'
+import {readConfig, updateConfig} from '../store/config-env.js'
 import {DeployLock} from '../store/deploy-lock.js'
 import {type Image, createImage, findImage, imageFsDir, resolveTag, tagImage} from '../store/docker.js'
 import {randomHex} from '../store/files.js'
 import {checkoutTree, revEnvVar} from '../store/git-repo.js'
 import {getProperty, setProperty} from '../store/properties.js'
 import {applyFormation} from '../store/scale.js'
-import {AppTreeError, readAppTree} from './app-tree.js'
+import {AppTreeError, buildFails, readAppTree} from './app-tree.js'
 import {schedulerDeploy} from './scheduler.js'
 import {runTask} from './task.js'
 
@@ -84,7 +84,7 @@ async function build(ctx: CoreContext, app: string, rev: string, tree: string): 
   out.info1(`Building ${app} from ${appTree.builder === 'dockerfile' ? 'Dockerfile' : 'herokuish'}`)
   out.out(`Step 1/1 : simulated build of ${rev.slice(0, 7)}`)
   await sleep(appTree.sim.buildMs)
-  if (appTree.sim.buildFails) {
+  if (buildFails(appTree.sim, readConfig(paths, app))) {
     fs.rmSync(tree, {recursive: true, force: true})
     out.out('simulated build failure (.sim.json buildFails)')
     const released = resolveTag(paths, `dokku/${app}:latest`)
@@ -102,7 +102,7 @@ async function build(ctx: CoreContext, app: string, rev: string, tree: string): 
  * release_and_deploy: the release phase (app.json predeploy, Procfile release, formation) unless
  * only the deploy trigger runs (ps:restart, ps:scale), then scheduler-deploy.
  */
-export async function releaseAndDeploy(ctx: CoreContext, capture: Pick<Capture, 'env'>, app: string, image: Image, options: {releasePhase: boolean}): Promise<boolean> {
+export async function releaseAndDeploy(ctx: CoreContext, capture: Pick<Capture, 'env'>, app: string, image: Image, options: {releasePhase: boolean; onlyTypes?: string[]}): Promise<boolean> {
   const {out, paths} = ctx
   const tree = readAppTree(imageFsDir(paths, image.id))
   if (options.releasePhase) {
@@ -116,7 +116,7 @@ export async function releaseAndDeploy(ctx: CoreContext, capture: Pick<Capture, 
     out.info1('Skipping deployment')
     return true
   }
-  return schedulerDeploy({paths, out, app, image, tree, env: capture.env})
+  return schedulerDeploy({paths, out, app, image, tree, env: capture.env}, options.onlyTypes ? {onlyTypes: options.onlyTypes} : {})
 }
 
 /** The image `dokku/<app>:latest` points at, which restarts and redeploys use (contract §1.4). */
@@ -130,8 +130,4 @@ export function latestImage(ctx: CoreContext, app: string): Image {
 export function setDeploySource(ctx: CoreContext, app: string, source: string, metadata: string): void {
   setProperty(ctx.paths, 'apps', app, 'deploy-source', source)
   setProperty(ctx.paths, 'apps', app, 'deploy-source-metadata', metadata)
-}
-
-export function newBuildIdFor(ctx: CoreContext): string {
-  return ctx.env['DOKKU_BUILD_ID'] || newBuildId()
 }

@@ -4,6 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type HostPaths, appDir, dataDir} from '../../host/paths.js'
 import type {Output} from '../io.js'
 import {type Container, type Image, createContainer, findContainer, saveContainer, stopContainer} from '../store/docker.js'
+import {readConfig} from '../store/config-env.js'
 import {appendLine, listDir, readText, writeFileAtomic} from '../store/files.js'
 import {readRoute, writeRoute} from '../store/nginx.js'
 import {computedProperty, getProperty} from '../store/properties.js'
@@ -40,12 +41,16 @@ const LABEL_PROXIES = new Set(['traefik', 'caddy', 'haproxy', 'openresty'])
  * nginx switch once all web containers passed; the other types after it; then post-deploy and the
  * old containers' shutdown. Returns false when any step failed, leaving what Dokku would leave.
  */
-export async function schedulerDeploy(run: DeployRun): Promise<boolean> {
+export async function schedulerDeploy(run: DeployRun, options: {onlyTypes?: string[]} = {}): Promise<boolean> {
   const {out, app, paths} = run
   out.info1(`Deploying ${app} via the docker-local scheduler...`)
   const scale = readScale(paths, app)
-  const previous = currentContainers(paths, app)
-  const types = Object.keys(scale).sort((a, b) => (a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b)))
+  // The deploy trigger with a process type (ps:scale) deploys only that type and retires only its containers.
+  const inScope = (key: string) => !options.onlyTypes || options.onlyTypes.includes(key.split('.')[0]!)
+  const previous = new Map([...currentContainers(paths, app)].filter(([key]) => inScope(key)))
+  const types = Object.keys(scale)
+    .filter((type) => inScope(type))
+    .sort((a, b) => (a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b)))
   const started: Container[] = []
 
   for (const proc of types) {
@@ -71,7 +76,7 @@ export async function schedulerDeploy(run: DeployRun): Promise<boolean> {
     const container = findContainer(paths, cid)
     if (container && container.state === 'running') stopContainer(paths, container, 143)
   }
-  removeScaledDownStateFiles(paths, app, scale)
+  removeScaledDownStateFiles(paths, app, scale, inScope)
   out.info2('Application deployed:')
   for (const vhost of vhosts(paths, app)) out.verbose(`http://${vhost}`)
   return true
@@ -178,7 +183,7 @@ async function coreChecks(run: DeployRun, container: Container): Promise<number>
   out.info1('Executing 1 healthchecks')
   out.verbose(`Running healthcheck name='${check.name}' ${check.describe}`)
   await sleep(tree.sim.checkMs)
-  if (checkFailsFor(tree.sim, container.proc, container.index)) {
+  if (checkFailsFor(tree.sim, readConfig(paths, app), container.proc, container.index)) {
     out.info2('Start healthcheck output')
     out.verbose(`${app} ${run.image.rev.slice(0, 7)}`)
     out.info2('End healthcheck output')
@@ -281,10 +286,10 @@ function renameContainers(run: DeployRun, started: Container[], previous: Map<st
   }
 }
 
-function removeScaledDownStateFiles(paths: HostPaths, app: string, scale: Record<string, number>): void {
+function removeScaledDownStateFiles(paths: HostPaths, app: string, scale: Record<string, number>, inScope: (key: string) => boolean): void {
   for (const file of listDir(appDir(paths, app))) {
     const match = /^(?:CONTAINER|IP|PORT)\.([A-Za-z0-9_-]+)\.(\d+)$/.exec(file)
-    if (match && Number(match[2]) > (scale[match[1]!] ?? 0)) fs.rmSync(path.join(appDir(paths, app), file), {force: true})
+    if (match && inScope(match[1]!) && Number(match[2]) > (scale[match[1]!] ?? 0)) fs.rmSync(path.join(appDir(paths, app), file), {force: true})
   }
 }
 
