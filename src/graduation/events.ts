@@ -82,6 +82,8 @@ export interface GraduationSummary {
   to: string
   /** Why it did not graduate, in one sentence naming the app/host/hook at fault. */
   cause?: string
+  /** Who acts next, when the cause is something the operator must fix (a host key, a missing plugin…). */
+  hint?: string
   apps: AppSummary[]
   hooks: HookSummary[]
   /** Between the first and the last app going live; null when fewer than two went live or a time is unknown. */

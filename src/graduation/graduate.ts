@@ -93,7 +93,7 @@ class Run {
     try {
       await this.prepare()
     } catch (error) {
-      if (error instanceof GraduateError) return this.summary('refused', error.exitCode, oneLine(error))
+      if (error instanceof GraduateError) return this.summary('refused', error.exitCode, oneLine(error), error.hint)
       throw error
     }
 
@@ -135,10 +135,10 @@ class Run {
     const tracker = this.tracker!
     bus.emit({type: 'stage', stage: 'pre-hooks'})
     this.journal('pre-hooks')
-    const pre = await this.runHooks('pre')
+    const pre = await this.runHooks('pre', {signal: this.options.signal})
     if (!pre.ok) {
       await this.afterHooks('aborted')
-      return this.finishUndeployed('aborted', ExitCode.Aborted, `${pre.cause}; nothing was deployed`)
+      return this.finishUndeployed('aborted', ExitCode.Aborted, pre.cause)
     }
 
     bus.emit({type: 'stage', stage: 'deploy'})
@@ -151,7 +151,7 @@ class Run {
       await gates.decide('abort')
       await gates.disarm()
       await this.afterHooks('aborted')
-      return this.finishUndeployed('aborted', ExitCode.Aborted, `arming the gates failed: ${oneLine(error)}; nothing was deployed`)
+      return this.finishUndeployed('aborted', ExitCode.Aborted, `arming the gates failed: ${oneLine(error)}`)
     }
     gates.startRenewals()
 
@@ -163,10 +163,13 @@ class Run {
     if (holds.ok) {
       bus.emit({type: 'stage', stage: 'post-hooks'})
       this.journal('post-hooks')
-      const post = await withDeadline(this.runHooks('post'), resolved.options.timeouts.holdMs, () => ({ok: false as const, cause: `the POST hooks did not finish within the hold timeout (${Math.round(resolved.options.timeouts.holdMs / 1000)} s)`}))
+      // The hold timeout stops the POST hooks themselves, not just the wait for them.
+      const holdLimit = AbortSignal.timeout(resolved.options.timeouts.holdMs)
+      const post = await this.runHooks('post', {signal: this.options.signal ? AbortSignal.any([this.options.signal, holdLimit]) : holdLimit})
       if (!post.ok) {
         decision = 'abort'
-        cause = post.cause
+        cause = holdLimit.aborted ? `the POST hooks did not finish within the hold timeout (${Math.round(resolved.options.timeouts.holdMs / 1000)} s)` : post.cause
+        interrupted = Boolean(this.options.signal?.aborted) && !holdLimit.aborted
       } else if (this.options.signal?.aborted) {
         decision = 'abort'
         cause = 'interrupted before the decision'
@@ -192,7 +195,7 @@ class Run {
       const partial = await verifyReleased(changed, results, hostFor, tracker, {commandMs: this.commandMs, repair})
       outcome = partial.length === 0 ? 'graduated' : 'partial'
       exitCode = partial.length === 0 ? ExitCode.Graduated : ExitCode.Partial
-      if (partial.length > 0) cause = `${partial.join(', ')} did not go live after the release was decided; the other apps did`
+      if (partial.length > 0) cause = `${partial.join(', ')} did not go live after the release was decided`
     } else {
       bus.emit({type: 'stage', stage: 'abort'})
       for (const entry of changed) if (tracker.state(entry.app) !== 'failed') tracker.set(entry.app, 'aborting')
@@ -205,11 +208,10 @@ class Run {
       if (wentLive.length > 0) {
         outcome = 'partial'
         exitCode = ExitCode.Partial
-        cause = `${cause}; but ${wentLive.join(', ')} went live anyway`
+        cause = `${cause}, but ${wentLive.join(', ')} went live anyway`
       } else {
         outcome = interrupted ? 'interrupted' : 'aborted'
         exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Aborted
-        cause = `${cause}; no app changed, the old releases kept serving`
       }
     }
     await gates.stopRenewals()
@@ -285,25 +287,27 @@ class Run {
     return this.resolved.apps.find((candidate) => candidate.name === app)!.target.host
   }
 
-  private async runHooks(phase: HookPhase, outcome?: HookContext['outcome']): Promise<{ok: true} | {ok: false; cause: string}> {
+  /**
+   * Runs one phase's hooks. `signal` stops them (an interrupt, the hold timeout); without one they
+   * run to their own timeouts — the released/aborted hooks still run after an interrupt.
+   */
+  private async runHooks(phase: HookPhase, options: {outcome?: HookContext['outcome']; signal?: AbortSignal | undefined} = {}): Promise<{ok: true} | {ok: false; cause: string}> {
     const hooks = this.resolved.hooks[phase]
     if (hooks.length === 0) return {ok: true}
-    const result = await this.options.runHooks(hooks, this.hookContext(phase, outcome), {
-      connect: async (spec) => (await this.hosts.connect(spec, this.options.signal)).connection,
+    const result = await this.options.runHooks(hooks, this.hookContext(phase, options.outcome), {
+      connect: async (spec) => (await this.hosts.connect(spec, options.signal)).connection,
       emit: (body) => this.bus.emit(body),
-      workDir: this.hookWorkDir ?? os.tmpdir(),
-      ...(this.options.signal ? {signal: this.options.signal} : {}),
+      workDir: this.hookWorkDir!,
+      ...(options.signal ? {signal: options.signal} : {}),
     })
     this.hookResults.push(...result.hooks)
     if (result.ok) return {ok: true}
-    const failed = result.failed
-    const how = failed?.result === 'timeout' ? 'timed out' : `failed (exit ${failed?.exitCode ?? 'unknown'})`
-    return {ok: false, cause: `the ${phase} hook "${failed?.label ?? '?'}" ${how}`}
+    return {ok: false, cause: result.cause ?? `the ${phase} hook "${result.failed?.label ?? '?'}" failed`}
   }
 
   private async afterHooks(outcome: 'released' | 'aborted' | 'partial'): Promise<void> {
     this.bus.emit({type: 'stage', stage: 'after-hooks'})
-    const result = await this.runHooks(outcome === 'released' ? 'released' : 'aborted', outcome)
+    const result = await this.runHooks(outcome === 'released' ? 'released' : 'aborted', {outcome})
     if (!result.ok) this.bus.emit({type: 'warning', message: `${result.cause}; the graduation's outcome stands`})
   }
 
@@ -329,13 +333,14 @@ class Run {
     return this.summary(outcome, exitCode, cause)
   }
 
-  private buildSummary(outcome: Outcome, exitCode: ExitCode, cause?: string): GraduationSummary {
+  private buildSummary(outcome: Outcome, exitCode: ExitCode, cause?: string, hint?: string): GraduationSummary {
     return {
       outcome,
       exitCode,
       from: this.resolved.from,
       to: this.resolved.to,
       ...(cause === undefined ? {} : {cause}),
+      ...(hint === undefined ? {} : {hint}),
       apps: this.tracker?.summaries() ?? [],
       hooks: this.hookResults,
       flipSkewMs: this.tracker?.flipSkewMs() ?? null,
@@ -343,8 +348,8 @@ class Run {
     }
   }
 
-  private summary(outcome: Outcome, exitCode: ExitCode, cause?: string): GraduationSummary {
-    const result = this.buildSummary(outcome, exitCode, cause)
+  private summary(outcome: Outcome, exitCode: ExitCode, cause?: string, hint?: string): GraduationSummary {
+    const result = this.buildSummary(outcome, exitCode, cause, hint)
     this.journal('finished', {outcome, exitCode, ...(cause === undefined ? {} : {cause})})
     this.bus.emit({type: 'summary', ...result})
     return result

@@ -63,7 +63,8 @@ export class HostDirectory {
       this.bus.emit({type: 'host', host: key, state: 'connected', durationMs: Math.round(performance.now() - started)})
       return host
     } catch (error) {
-      this.bus.emit({type: 'host', host: key, state: 'failed', message: error instanceof Error ? error.message : String(error)})
+      const message = error instanceof Error ? error.message : String(error)
+      this.bus.emit({type: 'host', host: key, state: 'failed', message: message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message})
       throw error
     }
   }

@@ -14,10 +14,22 @@ import type {HostConnection} from '../ssh/transport.js'
  * connection. Both git runs go through graduate's own SSH connections (the transport's bridge).
  */
 
-export async function ensureCacheRepo(repo: string): Promise<void> {
-  if (fs.existsSync(repo)) return
-  fs.mkdirSync(repo, {recursive: true})
-  await localGit(initCacheRepo(repo).args)
+const cacheRepos = new Map<string, Promise<void>>()
+
+/** Creates the bare cache repository once, however many transfers ask for it at the same time. */
+export function ensureCacheRepo(repo: string): Promise<void> {
+  let ready = cacheRepos.get(repo)
+  if (!ready) {
+    ready = fs.existsSync(`${repo}/HEAD`)
+      ? Promise.resolve()
+      : (async () => {
+          fs.mkdirSync(repo, {recursive: true})
+          await localGit(initCacheRepo(repo).args)
+        })()
+    cacheRepos.set(repo, ready)
+    ready.catch(() => cacheRepos.delete(repo))
+  }
+  return ready
 }
 
 export async function fetchRevision(options: {

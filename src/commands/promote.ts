@@ -1,0 +1,89 @@
+import {Args, Flags} from '@oclif/core'
+import {GraduateCommand} from '../cli/base-command.js'
+import type {ErrorReport} from '../cli/render-error.js'
+import {manifestFlag} from '../cli/flags.js'
+import {ExitCode} from '../exit-codes.js'
+import {UsageError} from '../errors.js'
+import {promote} from '../graduation/service.js'
+
+export default class Promote extends GraduateCommand {
+  static override summary = 'Graduate every app of one environment into the next: all go live together, or none do.'
+
+  static override description = `Reads the manifest, deploys to each target app the revision its source app runs — held away from
+traffic by the gate plugin until every app has passed Dokku's checks — runs the POST hooks (a database
+migration, say), then releases all apps at once. Any failure before that aborts every app instead, and the
+old releases never stop serving. \`graduate <from> <to>\` is the same as \`graduate promote <from> <to>\`.
+
+On a terminal it shows the plan and asks before changing anything; without one it refuses unless --yes
+(or --dry-run) is given.
+
+EXIT CODES
+${GraduateCommand.exitCodesHelp}`
+
+  static override examples = [
+    {description: 'Promote what dev runs to production, confirming the plan first', command: '<%= config.bin %> dev production'},
+    {description: 'In CI: no prompt, NDJSON events on stdout', command: '<%= config.bin %> staging production --yes --json'},
+    {description: 'Only two apps, showing what would happen', command: '<%= config.bin %> dev staging --only api,web --dry-run'},
+  ]
+
+  static override args = {
+    from: Args.string({description: 'the environment whose running revisions are promoted', required: true}),
+    to: Args.string({description: 'the environment that receives them', required: true}),
+  }
+
+  static override flags = {
+    manifest: manifestFlag,
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
+    'dry-run': Flags.boolean({description: 'Connect, check and print the plan; change nothing.', default: false}),
+    only: Flags.string({description: 'Graduate only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
+    concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
+    'deploy-timeout': Flags.string({description: 'From push to held, per app, e.g. 30m (overrides options.timeouts.deploy).'}),
+    'hold-timeout': Flags.string({description: 'The longest time apps stay held, POST hooks included (options.timeouts.hold).'}),
+    'hook-timeout': Flags.string({description: 'Default timeout of hooks without their own (options.timeouts.hook).'}),
+    lease: Flags.string({description: "The gates' lease; the CLI renews it while apps are held (options.lease)."}),
+    verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output.", default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Promote)
+    if (!flags.yes && !flags['dry-run'] && !(process.stdin.isTTY && process.stderr.isTTY)) {
+      throw new UsageError(
+        `refusing to graduate ${args.from} → ${args.to} without confirmation: this is not an interactive terminal`,
+        'pass --yes to proceed without a prompt (as CI does), or --dry-run to see the plan',
+      )
+    }
+    const summary = await promote({
+      manifestPath: flags.manifest,
+      from: args.from,
+      to: args.to,
+      only: flags.only,
+      overrides: {
+        concurrency: flags.concurrency,
+        deployTimeout: flags['deploy-timeout'],
+        holdTimeout: flags['hold-timeout'],
+        hookTimeout: flags['hook-timeout'],
+        lease: flags.lease,
+      },
+      yes: flags.yes,
+      dryRun: flags['dry-run'],
+      json: flags.json,
+      verbose: flags.verbose,
+    })
+    process.exitCode = summary.exitCode
+  }
+
+  /** With --json the stream ends in a summary event even when the graduation could not start. */
+  protected override errorDocument(report: ErrorReport): unknown {
+    return {
+      ts: new Date().toISOString(),
+      type: 'summary',
+      outcome: 'refused',
+      exitCode: report.exitCode ?? ExitCode.Usage,
+      cause: report.message,
+      error: report,
+      apps: [],
+      hooks: [],
+      flipSkewMs: null,
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type {EventSink, GraduationEvent, PlannedApp} from '../graduation/events.js'
+import {describeApp} from './app-status.js'
+import {cleanLine, formatDuration, formatOffset} from './format.js'
+import {hookName} from './hook-name.js'
+import {describeLockHolder} from './lock-holder.js'
+import {countPlan, formatPlanTable} from './plan-table.js'
+import {createStyle, type Style} from './style.js'
+
+export interface PlainOptions {
+  /** Receives whole lines, newline included; stderr in the command. */
+  write(text: string): void
+  /** Also print every line of each app's Dokku deploy output. */
+  verbose: boolean
+  color: boolean
+}
+
+const TIME_WIDTH = 7
+const CONTINUATION = ' '.repeat(TIME_WIDTH + 1)
+const MAX_WIDTH = 100
+
+/**
+ * Readable lines for CI logs and other non-terminals: every line of the graduation's own says how long
+ * after the start it happened (`+12.3s`); output from hooks (and, verbose, from Dokku) follows under
+ * its label. Nothing is redrawn: no cursor movement, no spinners.
+ */
+export function plainSink(options: PlainOptions): EventSink {
+  const style = createStyle(options.color)
+  const plan = new Map<string, PlannedApp>()
+  let startedAt: number | undefined
+
+  return (event) => {
+    startedAt ??= Date.parse(event.ts)
+    if (event.type === 'hook-output') {
+      options.write(`${CONTINUATION}[${event.label}] ${cleanLine(event.line)}\n`)
+      return
+    }
+    if (event.type === 'app-output') {
+      if (options.verbose) options.write(`${CONTINUATION}${event.app} | ${cleanLine(event.line)}\n`)
+      return
+    }
+    const at = formatOffset(Date.parse(event.ts) - startedAt).padStart(TIME_WIDTH)
+    const [first, ...rest] = describe(event, {style, plan})
+    options.write(`${[`${at} ${first}`, ...rest.map((line) => CONTINUATION + line)].join('\n')}\n`)
+  }
+}
+
+interface Context {
+  style: Style
+  plan: Map<string, PlannedApp>
+}
+
+type StampedEvent = Exclude<GraduationEvent, {type: 'app-output' | 'hook-output'}>
+
+/** An event of the graduation's own as log lines: the first is stamped with the time, the rest continue it. */
+function describe(event: StampedEvent, context: Context): [string, ...string[]] {
+  const {style} = context
+  switch (event.type) {
+    case 'start':
+      return [style.bold(`graduate ${event.from} → ${event.to}`) + `, graduation ${event.id}`, `manifest ${event.manifest}; apps: ${event.apps.join(', ')}`]
+    case 'stage':
+      return [style.bold(`==> ${event.stage}`)]
+    case 'host':
+      return event.state === 'connected'
+        ? [`${event.host} connected${event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`}`]
+        : [`${style.red('could not connect')} to ${event.host}${event.message ? `: ${event.message}` : ''}`]
+    case 'problem':
+      return [
+        `${event.severity === 'error' ? style.red('error') : style.yellow('warning')}: ${event.host}${event.app ? ` ${event.app}` : ''}: ${event.message}`,
+        ...(event.fix ? [`fix: ${event.fix}`] : []),
+      ]
+    case 'lock':
+      return [describeLock(event, style)]
+    case 'plan':
+      for (const entry of event.apps) context.plan.set(entry.app, entry)
+      return [
+        `plan: ${countPlan(event.apps)}`,
+        ...formatPlanTable(event.apps, style, {indent: '  ', maxWidth: MAX_WIDTH - CONTINUATION.length}),
+        ...(event.skippedEnvironments.length > 0 ? [`passes over ${event.skippedEnvironments.join(', ')}, which ${event.skippedEnvironments.length === 1 ? 'is' : 'are'} not changed`] : []),
+      ]
+    case 'app':
+      return [describeApp(event, context.plan.get(event.app), style)]
+    case 'hook':
+      return [describeHook(event, style)]
+    case 'decision':
+      return event.decision === 'release'
+        ? [style.green('decision: release every app')]
+        : [`${style.red('decision: abort every app')}${event.reason ? `: ${event.reason}` : ''}`]
+    case 'warning':
+      return [`${style.yellow('warning')}: ${[event.host, event.app].filter(Boolean).join(' ')}${event.host || event.app ? ': ' : ''}${event.message}`]
+    case 'summary':
+      return [`finished: ${event.outcome} in ${formatDuration(event.durationMs)}, exit code ${event.exitCode}`]
+  }
+}
+
+function describeLock(event: Extract<GraduationEvent, {type: 'lock'}>, style: Style): string {
+  const holder = describeLockHolder(event, event.ts)
+  switch (event.state) {
+    case 'acquired':
+      return `${event.host} locked ${event.env}`
+    case 'taken-over':
+      return `${event.host} locked ${event.env}, taking over the expired lock held by ${holder}`
+    case 'held':
+      return `${style.red(`${event.env} is locked`)} on ${event.host} by ${holder}`
+    case 'released':
+      return `${event.host} unlocked ${event.env}`
+  }
+}
+
+function describeHook(event: Extract<GraduationEvent, {type: 'hook'}>, style: Style): string {
+  const name = hookName(event.phase, event.label)
+  const took = event.durationMs === undefined ? '' : ` after ${formatDuration(event.durationMs)}`
+  const why = event.message ? `: ${event.message}` : ''
+  switch (event.state) {
+    case 'start':
+      return `${name} started`
+    case 'ok':
+      return `${name} ${style.green('ok')}${event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`}`
+    case 'failed':
+      return `${name} ${style.red(`failed with exit code ${event.exitCode ?? 'unknown'}`)}${took}${why}`
+    case 'timeout':
+      return `${name} ${style.red('timed out')}${took}${event.exitCode === undefined || event.exitCode === null ? '' : ` (exit code ${event.exitCode})`}${why}`
+  }
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type {SimulatorConfig} from '../simulator/index.js'
+import type {Simulator} from '../simulator/index.js'
+import {simEnvironment} from '../support/cli.js'
+
+/**
+ * The end-to-end scenario: dev runs api, web and worker at their second revision and docs at its
+ * first; production runs everything at the first, with api and web on prod-1 and worker and docs on
+ * prod-2. The POST hook migrates with api's new image: bin/migrate appends `<GIT_REV> <version>
+ * <epoch ms>` to the file named by MIGRATION_LOG, or fails when MIGRATION_FAILS is set.
+ */
+export function migrationScript(version: string): string {
+  return [
+    '#!/bin/sh',
+    'set -e',
+    `if [ -n "$MIGRATION_FAILS" ]; then echo "migration ${version} failed: column already exists" >&2; exit 4; fi`,
+    `echo "$GIT_REV ${version} $(date +%s%3N)" >> "$MIGRATION_LOG"`,
+    `echo "migrated the database to ${version}"`,
+    '',
+  ].join('\n')
+}
+
+function revision(app: string, version: string, extra: Record<string, string> = {}) {
+  return {message: `${app} ${version}`, files: {'app.txt': `${app} ${version}`, '.sim.json': JSON.stringify({buildMs: 200, checkMs: 100}), ...extra}}
+}
+
+export function scenarioConfig(migrationLog: string, options: {releaseTailMs?: number} = {}): SimulatorConfig {
+  const tail = options.releaseTailMs ?? 100
+  return {
+    repos: {
+      api: [revision('api', 'v1', {'bin/migrate': migrationScript('v1')}), revision('api', 'v2', {'bin/migrate': migrationScript('v2')})],
+      web: [revision('web', 'v1'), revision('web', 'v2')],
+      worker: [revision('worker', 'v1'), revision('worker', 'v2')],
+      docs: [revision('docs', 'v1')],
+    },
+    hosts: [
+      {
+        name: 'dev',
+        releaseTailMs: tail,
+        apps: [
+          {name: 'api', repo: 'api', deploy: 2},
+          {name: 'web', repo: 'web', deploy: 2},
+          {name: 'worker', repo: 'worker', deploy: 2},
+          {name: 'docs', repo: 'docs', deploy: 1},
+        ],
+      },
+      {
+        name: 'prod-1',
+        releaseTailMs: tail,
+        apps: [
+          {name: 'api', repo: 'api', deploy: 1, config: {MIGRATION_LOG: migrationLog, DATABASE_URL: 'postgres://secret-password@db/prod'}},
+          {name: 'web', repo: 'web', deploy: 1},
+        ],
+      },
+      {
+        name: 'prod-2',
+        releaseTailMs: tail,
+        apps: [
+          {name: 'worker', repo: 'worker', deploy: 1},
+          {name: 'docs', repo: 'docs', deploy: 1},
+        ],
+      },
+    ],
+  }
+}
+
+export function scenarioManifest(sim: Simulator, extra: {hooks?: Record<string, unknown>} = {}): Record<string, unknown> {
+  return {
+    environments: {
+      dev: simEnvironment(sim, 'dev'),
+      production: {
+        ...simEnvironment(sim, 'prod-1'),
+        apps: {
+          worker: {host: `dokku@127.0.0.1:${sim.host('prod-2').port}`},
+          docs: {host: `dokku@127.0.0.1:${sim.host('prod-2').port}`},
+        },
+      },
+    },
+    apps: {api: null, web: null, worker: null, docs: null},
+    hooks: {post: [{label: 'Migrate database', run: {app: 'api', command: 'bin/migrate'}}], ...extra.hooks},
+    options: {lease: '30s'},
+  }
+}
+
+export const TARGETS = {api: 'prod-1', web: 'prod-1', worker: 'prod-2', docs: 'prod-2'} as const
+
+export function scratchFile(name: string): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'graduate-e2e-')), name)
+}
