@@ -1,7 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import ssh2 from 'ssh2'
 import pMap from 'p-map'
 import {type SimulatorConfig, parseMatch, simulatorConfigSchema} from './config.js'
 import {type ConnectionFault, type CommandFault, type FaultHandle, FaultRegistry} from './faults.js'
@@ -12,6 +11,7 @@ import {readSettings, updateSettings} from './core/store/settings.js'
 import {startRouter} from './router.js'
 import {type HostSnapshot, hostSnapshot} from './snapshot.js'
 import {SimSshHost} from './ssh/server.js'
+import {generateKeyPair} from './keys.js'
 
 export type {SimulatorConfig} from './config.js'
 export type {CommandFault, ConnectionFault, FaultHandle} from './faults.js'
@@ -185,7 +185,7 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
 /** Creates an ed25519 key pair at `file` (+ `.pub`) unless it exists; returns the public key line. */
 function ensureKeyPair(file: string): string {
   if (!fs.existsSync(file)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519')
+    const pair = generateKeyPair('ed25519')
     fs.mkdirSync(path.dirname(file), {recursive: true})
     fs.writeFileSync(file, pair.private, {mode: 0o600})
     fs.writeFileSync(`${file}.pub`, `${pair.public}\n`)

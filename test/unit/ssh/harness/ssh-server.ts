@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process'
 import {EventEmitter} from 'node:events'
 import path from 'node:path'
 import ssh2, {type Connection, type ServerChannel} from 'ssh2'
+import {generateKeyPair as generateWellFormedKeyPair} from '../../../simulator/keys.js'
 
 /**
  * An in-process SSH server on 127.0.0.1, port 0 (ssh2's own test/common.js pattern), that speaks just
@@ -44,8 +45,7 @@ export interface KeyPair {
 }
 
 export function generateKeyPair(type: 'ed25519' | 'rsa' = 'ed25519'): KeyPair {
-  const pair = type === 'rsa' ? ssh2.utils.generateKeyPairSync('rsa', {bits: 2048}) : ssh2.utils.generateKeyPairSync('ed25519')
-  return {private: pair.private, public: pair.public}
+  return generateWellFormedKeyPair(type)
 }
 
 export function publicBlob(publicLine: string): Buffer {
