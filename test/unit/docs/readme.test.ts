@@ -33,7 +33,6 @@ describe('README', () => {
     const commandsDir = path.resolve(__dirname, '..', '..', '..', 'src', 'commands')
     for (const file of fs.readdirSync(commandsDir)) {
       const command = file.replace(/\.ts$/, '')
-      if (command === 'promote') continue
       expect(RESERVED_ENVIRONMENT_NAMES as readonly string[]).toContain(command)
     }
   })
