@@ -17,6 +17,8 @@ describe('bad manifests', () => {
     const result = await runCli(['dev', 'production', '--yes', '-m', file], {cwd: badDirectory})
     expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
+    // The graduation never started: no connect stage, so no host was contacted.
+    expect(result.stderr).not.toMatch(/==> connect/)
     const reported = result.stderr.replace(/^Error: /, '').split('\n')
     expect(reported.slice(0, lines.length)).toEqual(lines)
     expect(result.stderr).toContain('Try this: ')
