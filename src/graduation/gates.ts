@@ -1,3 +1,4 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import {gateAbort, gateArm, gateDisarm, gateRelease, gateRenew, gateStatus} from '../dokku/commands/gate.js'
 import {type GateAppStatus, parseGateStatus} from '../dokku/parse/gate.js'
 import type {EventBus} from './events.js'
@@ -15,17 +16,22 @@ export interface DecisionFailure {
   host: string
   apps: string[]
   error: Error
+  /** When the host's gates end the hold on their own (their lease as last renewed). */
+  leaseEndsAt: Date
 }
 
 /**
  * Talks to the gate plugin on every target host for one graduation: arming, the lease renewals
- * (batched: one command per host), reading gate state, and sending the decision to all hosts at once.
+ * (batched: one command per host, a third of a lease apart), reading gate state, and sending the
+ * decision to every host at once. It remembers when each host's leases end, so a host that cannot
+ * be told can be reported with the time its gates give up on their own.
  */
 export class GateCoordinator {
   private renewTimer: NodeJS.Timeout | undefined
   private renewing: Promise<void> | undefined
   /** After the decision only the lock is refreshed: a decided gate's lease is not renewed (PROTOCOL.md). */
   private decided = false
+  private readonly leaseEnds = new Map<string, number>()
 
   constructor(
     private readonly id: string,
@@ -36,16 +42,14 @@ export class GateCoordinator {
   /** Arms every app for this graduation (idempotent on the host). */
   async arm(revisions: Map<string, string>): Promise<void> {
     await Promise.all(
-      this.hosts.flatMap(({host, apps}) =>
-        apps.map((app) => host.run(gateArm(app, this.id, revisions.get(`${host.label}/${app}`)!, this.options.leaseSeconds), {timeoutMs: this.options.commandMs})),
-      ),
+      this.hosts.map(async ({host, apps}) => {
+        const sent = Date.now()
+        await Promise.all(apps.map((app) => host.run(gateArm(app, this.id, revisions.get(`${host.label}/${app}`)!, this.options.leaseSeconds), {timeoutMs: this.options.commandMs})))
+        this.leaseEnds.set(host.label, sent + this.options.leaseSeconds * 1000)
+      }),
     )
   }
 
-  /**
-   * Renews every lease (and the environment lock) a third of a lease period apart, so a runner that
-   * dies leaves gates that abort on their own within one lease.
-   */
   startRenewals(): void {
     const periodMs = Math.max(1000, (this.options.leaseSeconds * 1000) / 3)
     this.renewTimer = setInterval(() => {
@@ -60,14 +64,27 @@ export class GateCoordinator {
     await this.renewing
   }
 
+  /** When the host's gates end their holds on their own, as far as this runner knows (its last renewal). */
+  leaseEndsAt(host: string): Date {
+    return new Date(this.leaseEnds.get(host) ?? Date.now() + this.options.leaseSeconds * 1000)
+  }
+
   private async renewAll(): Promise<void> {
     await Promise.all(
       this.hosts.map(async ({host, apps}) => {
+        const sent = Date.now()
         try {
-          if (!this.decided) await host.run(gateRenew(this.id, apps), {timeoutMs: this.options.commandMs})
+          if (!this.decided) {
+            await host.run(gateRenew(this.id, apps), {timeoutMs: this.options.commandMs})
+            this.leaseEnds.set(host.label, sent + this.options.leaseSeconds * 1000)
+          }
           await refreshLock(host, this.options.lock)
         } catch (error) {
-          this.options.bus.emit({type: 'warning', host: host.label, message: `could not renew the gates' lease: ${message(error)}; they abort on their own if this persists for ${this.options.leaseSeconds} s`})
+          this.options.bus.emit({
+            type: 'warning',
+            host: host.label,
+            message: `could not renew the lease: ${message(error)}; unless a renewal gets through, its gates end their holds on their own at ${this.leaseEndsAt(host.label).toISOString()}`,
+          })
         }
       }),
     )
@@ -90,19 +107,32 @@ export class GateCoordinator {
     return statuses
   }
 
-  /** Sends the decision to every host at once; returns the hosts that could not be told. */
-  async decide(decision: 'release' | 'abort', only?: Set<string>): Promise<DecisionFailure[]> {
+  /**
+   * Sends the decision to every host at once. A release that does not get through is sent again until
+   * that host's leases would end — after that the gates have aborted on their own and nothing can be
+   * released; an abort is tried a few times, since a gate that cannot be told aborts on its own anyway.
+   * Returns the hosts that could not be told.
+   */
+  async decide(decision: 'release' | 'abort'): Promise<DecisionFailure[]> {
     this.decided = true
     const failures: DecisionFailure[] = []
     await Promise.all(
       this.hosts.map(async ({host, apps}) => {
-        const targets = only ? apps.filter((app) => only.has(`${host.label}/${app}`)) : apps
-        if (targets.length === 0) return
-        const command = decision === 'release' ? gateRelease(this.id, targets) : gateAbort(this.id, targets)
-        try {
-          await host.run(command, {timeoutMs: this.options.commandMs})
-        } catch (error) {
-          failures.push({host: host.label, apps: targets, error: error instanceof Error ? error : new Error(String(error))})
+        const command = decision === 'release' ? gateRelease(this.id, apps) : gateAbort(this.id, apps)
+        const giveUpAt = decision === 'release' ? (this.leaseEnds.get(host.label) ?? Date.now()) : Date.now() + 3 * 1000
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await host.run(command, {timeoutMs: this.options.commandMs})
+            return
+          } catch (error) {
+            const wait = Math.min(5000, 500 * 2 ** (attempt - 1))
+            if (Date.now() + wait >= giveUpAt) {
+              failures.push({host: host.label, apps, error: error instanceof Error ? error : new Error(String(error)), leaseEndsAt: this.leaseEndsAt(host.label)})
+              return
+            }
+            this.options.bus.emit({type: 'warning', host: host.label, message: `could not send the ${decision} (${message(error)}); trying again`})
+            await sleep(wait)
+          }
         }
       }),
     )

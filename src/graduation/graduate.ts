@@ -80,8 +80,9 @@ class Run {
       env: resolved.to,
       id: options.id,
       owner: options.owner,
-      // The lock outlives a dead runner by at most two lease periods; the running graduation refreshes it.
-      ttlSeconds: Math.max(60, Math.round((resolved.options.leaseMs * 2) / 1000)),
+      // The lock outlives a dead runner by at most one lease period, like its gates; a running graduation
+      // refreshes it a third of a lease apart.
+      ttlSeconds: Math.max(10, Math.round(resolved.options.leaseMs / 1000)),
       commandMs: this.commandMs,
     }
   }
@@ -93,7 +94,11 @@ class Run {
     try {
       await this.prepare()
     } catch (error) {
-      if (error instanceof GraduateError) return this.summary('refused', error.exitCode, oneLine(error), error.hint)
+      if (this.options.signal?.aborted) return this.finishUndeployed('interrupted', ExitCode.Interrupted, 'interrupted before anything was deployed')
+      if (error instanceof GraduateError) {
+        await unlockEnvironment(this.locked, this.lock, this.bus)
+        return this.summary('refused', error.exitCode, oneLine(error), error.hint)
+      }
       throw error
     }
 
@@ -138,6 +143,7 @@ class Run {
     const pre = await this.runHooks('pre', {signal: this.options.signal})
     if (!pre.ok) {
       await this.afterHooks('aborted')
+      if (this.options.signal?.aborted) return this.finishUndeployed('interrupted', ExitCode.Interrupted, 'interrupted during the PRE hooks, before anything was deployed')
       return this.finishUndeployed('aborted', ExitCode.Aborted, pre.cause)
     }
 
@@ -174,6 +180,14 @@ class Run {
         decision = 'abort'
         cause = 'interrupted before the decision'
         interrupted = true
+      } else {
+        // Only a hold that is still in place can be released: a gate whose lease ran out while the
+        // hooks ran has aborted its deploy already, and releasing the others would leave a mixed environment.
+        const lapsed = await this.lapsedHolds(gates, changed)
+        if (lapsed !== undefined) {
+          decision = 'abort'
+          cause = lapsed
+        }
       }
     }
 
@@ -188,7 +202,11 @@ class Run {
       bus.emit({type: 'stage', stage: 'release'})
       for (const entry of changed) tracker.set(entry.app, 'releasing')
       for (const failure of await gates.decide('release')) {
-        bus.emit({type: 'warning', host: failure.host, message: `could not deliver the release to ${failure.apps.join(', ')}: ${failure.error.message}`})
+        bus.emit({
+          type: 'warning',
+          host: failure.host,
+          message: `could not deliver the release to ${failure.apps.join(', ')} before their lease ended at ${failure.leaseEndsAt.toISOString()} (${failure.error.message}); those apps stay on their old release`,
+        })
       }
       const results = await settle(pushes, SETTLE_GRACE_MS)
       bus.emit({type: 'stage', stage: 'verify'})
@@ -200,7 +218,11 @@ class Run {
       bus.emit({type: 'stage', stage: 'abort'})
       for (const entry of changed) if (tracker.state(entry.app) !== 'failed') tracker.set(entry.app, 'aborting')
       for (const failure of await gates.decide('abort')) {
-        bus.emit({type: 'warning', host: failure.host, message: `could not tell ${failure.host} to abort ${failure.apps.join(', ')} (${failure.error.message}); those gates abort on their own when their lease ends within ${Math.round(resolved.options.leaseMs / 1000)} s`})
+        bus.emit({
+          type: 'warning',
+          host: failure.host,
+          message: `could not tell ${failure.host} to abort ${failure.apps.join(', ')} (${failure.error.message}); its gates abort on their own by ${failure.leaseEndsAt.toISOString()}, when their lease ends`,
+        })
       }
       await settle(pushes, SETTLE_GRACE_MS)
       bus.emit({type: 'stage', stage: 'verify'})
@@ -224,6 +246,20 @@ class Run {
     await unlockEnvironment(this.locked, this.lock, bus)
     await this.afterHooks(outcome === 'graduated' ? 'released' : outcome === 'partial' ? 'partial' : 'aborted')
     return this.summary(outcome, exitCode, cause)
+  }
+
+  /** Why some held deploy can no longer be released (its gate ended the hold), or undefined when every one still waits. */
+  private async lapsedHolds(gates: GateCoordinator, changed: PlannedApp[]): Promise<string | undefined> {
+    const statuses = await gates.status()
+    for (const entry of changed) {
+      const status = statuses.get(`${entry.host}/${entry.targetApp}`)
+      if (status === undefined) return `${entry.host} could not confirm that ${entry.app} is still held`
+      if (status.state !== 'held') {
+        this.tracker!.set(entry.app, 'failed', `${entry.app}'s gate on ${entry.host} is ${status.state}${status.reason ? ` (${status.reason})` : ''}`)
+        return `${entry.app} on ${entry.host} is no longer held (${status.state}) when the release was due`
+      }
+    }
+    return undefined
   }
 
   /** Fetches each source revision and pushes it to its target, at most `concurrency` at once per target host. */

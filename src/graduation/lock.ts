@@ -22,7 +22,13 @@ export async function lockEnvironment(hosts: DokkuHost[], spec: LockSpec, bus: E
   const taken: DokkuHost[] = []
   for (const host of ordered) {
     const command = gateLock(spec.env, spec.id, spec.ttlSeconds, spec.owner)
-    const attempt = parseLockAttempt((await host.run(command, {timeoutMs: spec.commandMs})).stdout, command)
+    let attempt
+    try {
+      attempt = parseLockAttempt((await host.run(command, {timeoutMs: spec.commandMs})).stdout, command)
+    } catch (error) {
+      await unlockEnvironment(taken, spec, bus)
+      throw error
+    }
     if (!attempt.acquired) {
       await unlockEnvironment(taken, spec, bus)
       bus.emit({type: 'lock', host: host.label, state: 'held', owner: attempt.lock.owner, since: new Date(attempt.lock.acquiredAt * 1000).toISOString()})

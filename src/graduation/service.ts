@@ -60,24 +60,40 @@ export async function promote(request: PromoteRequest): Promise<GraduationSummar
 }
 
 /**
- * SIGINT/SIGTERM before the decision abort the graduation (every gate is told); a second Ctrl-C says
- * what is still in flight instead of dying silently, since leaving now would strand held deploys until
+ * SIGINT/SIGTERM before the decision abort the graduation (every gate is told, the locks released,
+ * exit 130); after the decision the release is finished, since it is already decided. A second signal
+ * says what is still in flight instead of dying silently: leaving now would strand held deploys until
  * their lease ends.
  */
 class InterruptWatch {
   private readonly controller = new AbortController()
   private count = 0
+  private decided = false
+  private readonly apps = new Map<string, string>()
+  private readonly unsubscribe: () => void
+
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.count++
+    if (this.decided) {
+      this.bus.emit({type: 'warning', message: `${signal}: the release was already decided, so graduate finishes it and then reports${this.count > 1 ? `; still in flight: ${this.inFlight()}` : ''}`})
+      return
+    }
     if (this.count === 1) {
       this.bus.emit({type: 'warning', message: `${signal}: aborting every app; the old releases keep serving. Waiting for the gates to confirm…`})
       this.controller.abort(new Error(`interrupted by ${signal}`))
-    } else {
-      this.bus.emit({type: 'warning', message: `${signal} again: still telling the gates to abort and waiting for their deploys to end. If you stop graduate now, held deploys abort on their own when their lease ends.`})
+      return
     }
+    this.bus.emit({
+      type: 'warning',
+      message: `${signal} again: still aborting — in flight: ${this.inFlight()}. If you stop graduate now, held deploys abort on their own when their lease ends, and \`graduate status\` shows them.`,
+    })
   }
 
   constructor(private readonly bus: EventBus) {
+    this.unsubscribe = bus.subscribe((event) => {
+      if (event.type === 'decision' && event.decision === 'release') this.decided = true
+      if (event.type === 'app') this.apps.set(`${event.app} (${event.host})`, event.state)
+    })
     process.on('SIGINT', this.onSignal)
     process.on('SIGTERM', this.onSignal)
   }
@@ -86,7 +102,13 @@ class InterruptWatch {
     return this.controller.signal
   }
 
+  private inFlight(): string {
+    const active = [...this.apps].filter(([, state]) => !['live', 'aborted', 'failed', 'skipped', 'partial'].includes(state))
+    return active.length === 0 ? 'no app deploys; unlocking and reporting' : active.map(([app, state]) => `${app} ${state}`).join(', ')
+  }
+
   dispose(): void {
+    this.unsubscribe()
     process.off('SIGINT', this.onSignal)
     process.off('SIGTERM', this.onSignal)
   }

@@ -1,6 +1,7 @@
 import {hostPathsFromEnv} from '../host/paths.js'
 import type {CoreCommand, CoreContext} from './context.js'
 import {DokkuFailure, Output} from './io.js'
+import {sessionHungUp} from './session.js'
 import {appsCreate, appsDestroy, appsExists, appsList, appsLock, appsLocked, appsReport, appsUnlock} from './commands/apps.js'
 import {checksDisable, checksEnable, checksReport, checksRun, checksSet, checksSkip} from './commands/checks.js'
 import {configExport, configGet, configKeys, configSet, configUnset} from './commands/config.js'
@@ -88,5 +89,7 @@ async function main(argv: string[]): Promise<number> {
 
 // A Dokku deploy outlives its SSH session (dokku-observed.md §4): the hangup that ends the session's
 // git receive-pack does not stop this process or the gate processes it waits for.
-process.on('SIGHUP', () => {})
+process.on('SIGHUP', () => {
+  sessionHungUp.value = true
+})
 process.exitCode = await main(process.argv.slice(2))

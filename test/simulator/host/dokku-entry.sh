@@ -8,6 +8,11 @@
 set -eo pipefail
 shopt -s nullglob
 
+# When the SSH client goes away the session gets a hangup, yet Dokku's own processes outlive it — on a
+# real host the `dokku git-receive-pack` chain and the deploy carried on (dokku-observed.md §4); only git
+# receive-pack and the pre-receive hook exited. So Dokku's side ignores the hangup here.
+trap '' HUP
+
 HOST_DIR=@HOST_DIR@
 SIM_NODE=@NODE@
 SIM_CORE=@CORE_MAIN@

@@ -63,8 +63,8 @@ export class SimSshHost {
   /** The host drops off the network: no new connections (ECONNREFUSED), existing ones cut. Processes on it keep running. */
   async down(): Promise<void> {
     this.wantListening = false
-    await this.syncListening()
     for (const socket of this.sockets) socket.destroy()
+    await this.syncListening()
   }
 
   async up(): Promise<void> {
@@ -83,7 +83,8 @@ export class SimSshHost {
     if (shouldListen && !this.listening) await this.listen(this.port)
     if (!shouldListen && this.listening) {
       this.listening = false
-      await new Promise<void>((resolve) => this.listener.close(() => resolve()))
+      // close() stops accepting at once; its callback would wait for every open connection to end.
+      this.listener.close()
     }
   }
 

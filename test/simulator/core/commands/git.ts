@@ -1,7 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {spawn, spawnSync} from 'node:child_process'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {appDir} from '../../host/paths.js'
+import {sessionHungUp} from '../session.js'
+import {DeployLock} from '../store/deploy-lock.js'
 import type {CoreCommand, CoreContext} from '../context.js'
 import {fail} from '../io.js'
 import {isValidAppName, verifyApp} from '../store/apps.js'
@@ -24,11 +27,19 @@ function runGit(ctx: CoreContext, args: string[]): Promise<number> {
   })
 }
 
+/**
+ * On a real host, when the pushing client went away git receive-pack and the pre-receive hook exited
+ * but the `dokku git-receive-pack` processes above them stayed until the deploy was over
+ * (dokku-observed.md §4). So after a hangup this command lives on while the app's deploy lock is held:
+ * its pid is DOKKU_PID, which the gate watches to tell a lost client from a cancelled deploy.
+ */
 export const gitReceivePack: CoreCommand = async (ctx, args) => {
   const app = unquoteApp(args[1])
   if (!isValidAppName(app)) fail('App name must begin with lowercase alphanumeric character, and may only contain lowercase alphanumerics, dots, and hyphens')
   maybeCreateApp(ctx, app)
-  return runGit(ctx, ['receive-pack', appDir(ctx.paths, app)])
+  const code = await runGit(ctx, ['receive-pack', appDir(ctx.paths, app)])
+  while (sessionHungUp.value && DeployLock.isHeld(ctx.paths, app)) await sleep(500)
+  return code
 }
 
 export const gitUploadPack: CoreCommand = async (ctx, args) => {

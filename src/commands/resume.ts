@@ -1,0 +1,36 @@
+import {Args, Flags} from '@oclif/core'
+import {GraduateCommand} from '../cli/base-command.js'
+import {manifestFlag} from '../cli/flags.js'
+import {UsageError} from '../errors.js'
+import {GRADUATION_ID} from '../graduation/id.js'
+import {findGraduation, renderResume, resumeGraduation} from '../recovery/resume.js'
+import {withManifest} from '../recovery/session.js'
+
+export default class Resume extends GraduateCommand {
+  static override summary = 'Finish a graduation whose runner died after it decided.'
+
+  static override description = `Reads the decision from the gates (any released gate means the release was decided) or from this
+machine's journal, sends it to every gate that has not acted on it, verifies what each app serves,
+disarms the gates and releases the lock. A graduation that never decided cannot be resumed: abort it.
+
+EXIT CODES
+${GraduateCommand.exitCodesHelp}`
+
+  static override examples = ['<%= config.bin %> resume 20261123T101500Z-3f9a']
+
+  static override args = {id: Args.string({description: 'the graduation id (shown by `graduate status <env>`)', required: true})}
+  static override flags = {
+    manifest: manifestFlag,
+    wait: Flags.integer({description: 'Seconds to wait for the deploys to end.', default: 300, min: 1}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Resume)
+    if (!GRADUATION_ID.test(args.id)) throw new UsageError(`${args.id} is not a graduation id`, 'ids look like 20261123T101500Z-3f9a; `graduate status <env>` shows the one in flight')
+    const outcome = await withManifest(flags.manifest, async ({manifest, hosts, commandMs}) =>
+      resumeGraduation(args.id, await findGraduation(args.id, manifest, hosts, commandMs), {commandMs, waitMs: flags.wait * 1000}),
+    )
+    process.stdout.write(flags.json ? `${JSON.stringify(outcome)}\n` : renderResume(outcome))
+    process.exitCode = outcome.exitCode
+  }
+}

@@ -1,0 +1,91 @@
+import {gateAbort, gateUnlock} from '../dokku/commands/gate.js'
+import {appsReport, APP_MISSING_EXIT} from '../dokku/commands/core.js'
+import {deployedGitRevision, parseAppsReport} from '../dokku/parse/reports.js'
+import type {DokkuHost} from '../graduation/remote.js'
+import {type AppGate, type EnvironmentState, claimedApps} from './environment-state.js'
+import {settleAndDisarm} from './settle-gates.js'
+
+export interface AbortOutcome {
+  env: string
+  /** Apps whose hold was aborted (or had already ended on its own) and are disarmed. */
+  aborted: Array<{app: string; host: string; id: string; liveRev: string | null}>
+  /** Apps released already: not abortable; `graduate resume` finishes them. */
+  released: Array<{app: string; host: string; id: string}>
+  /** Apps that could not be told or disarmed, and when their gates give up on their own. */
+  stuck: Array<{app: string; host: string; id: string; reason: string}>
+  /** Graduations whose environment lock was released. */
+  unlocked: string[]
+}
+
+/**
+ * `graduate abort <env>`: aborts whatever is armed or held in the environment, by any graduation —
+ * each gate fails its deploy and restores the app — waits for the deploys to end, disarms the apps,
+ * and releases the lock those graduations held. Apps already released are left alone.
+ */
+export async function abortEnvironment(state: EnvironmentState, options: {commandMs: number; waitMs: number}): Promise<AbortOutcome> {
+  const outcome: AbortOutcome = {env: state.env, aborted: [], released: [], stuck: [], unlocked: []}
+  const claimed = claimedApps(state)
+  const toAbort = claimed.filter((app) => app.gate.decision !== 'release')
+  for (const app of claimed.filter((entry) => entry.gate.decision === 'release')) outcome.released.push({app: app.app, host: app.host.label, id: app.gate.id!})
+
+  const deadline = Date.now() + options.waitMs
+  await Promise.all(
+    groups(toAbort).map(async ({host, id, apps}) => {
+      const names = apps.map((app) => app.targetApp)
+      const told = await host.send(gateAbort(id, names), {timeoutMs: options.commandMs})
+      if (told.exitCode !== 0 && told.exitCode !== 1) {
+        for (const app of apps) outcome.stuck.push({app: app.app, host: host.label, id, reason: `the abort could not be sent: ${told.stderr.trim() || `exit ${told.exitCode}`}`})
+        return
+      }
+      const left = await settleAndDisarm(host, id, names, {commandMs: options.commandMs, deadline})
+      for (const app of apps) {
+        if (left.includes(app.targetApp)) {
+          outcome.stuck.push({app: app.app, host: host.label, id, reason: `its deploy did not end within ${Math.round(options.waitMs / 1000)} s; its gate keeps its claim until then`})
+        } else {
+          outcome.aborted.push({app: app.app, host: host.label, id, liveRev: await liveRevision(host, app.targetApp, options.commandMs)})
+        }
+      }
+    }),
+  )
+
+  const abortedIds = new Set(outcome.aborted.map((app) => app.id))
+  const stillClaimed = new Set([...outcome.released, ...outcome.stuck].map((app) => app.id))
+  await Promise.all(
+    state.locks
+      .filter(({status}) => status.lock && abortedIds.has(status.lock.id) && !stillClaimed.has(status.lock.id))
+      .map(async ({host, status}) => {
+        await host.run(gateUnlock(state.env, status.lock!.id), {timeoutMs: options.commandMs})
+        if (!outcome.unlocked.includes(status.lock!.id)) outcome.unlocked.push(status.lock!.id)
+      }),
+  )
+  return outcome
+}
+
+export function renderAbort(outcome: AbortOutcome): string {
+  const lines: string[] = []
+  if (outcome.aborted.length + outcome.released.length + outcome.stuck.length === 0) {
+    return `${outcome.env}: nothing is armed or held; nothing to abort\n`
+  }
+  for (const app of outcome.aborted) lines.push(`aborted ${app.app} on ${app.host} (graduation ${app.id}); it serves ${app.liveRev?.slice(0, 12) ?? 'its old release'}`)
+  for (const app of outcome.released) lines.push(`${app.app} on ${app.host} was already released by graduation ${app.id}: \`graduate resume ${app.id}\` finishes it`)
+  for (const app of outcome.stuck) lines.push(`could not abort ${app.app} on ${app.host} (graduation ${app.id}): ${app.reason}`)
+  for (const id of outcome.unlocked) lines.push(`released the ${outcome.env} lock of graduation ${id}`)
+  return `${lines.join('\n')}\n`
+}
+
+function groups(apps: AppGate[]): Array<{host: DokkuHost; id: string; apps: AppGate[]}> {
+  const byKey = new Map<string, {host: DokkuHost; id: string; apps: AppGate[]}>()
+  for (const app of apps) {
+    const key = `${app.host.label} ${app.gate.id}`
+    const group = byKey.get(key) ?? {host: app.host, id: app.gate.id!, apps: []}
+    group.apps.push(app)
+    byKey.set(key, group)
+  }
+  return [...byKey.values()]
+}
+
+export async function liveRevision(host: DokkuHost, app: string, commandMs: number): Promise<string | null> {
+  const command = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
+  const result = await host.run(command, {timeoutMs: commandMs, readOnly: true})
+  return result.exitCode === 0 ? (deployedGitRevision(parseAppsReport(result.stdout, command)) ?? null) : null
+}

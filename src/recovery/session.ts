@@ -1,0 +1,35 @@
+import {EventBus} from '../graduation/events.js'
+import {HostDirectory} from '../graduation/hosts.js'
+import {loadManifest, resolveEnvironment} from '../manifest/index.js'
+import type {Manifest, ResolvedEnvironment} from '../manifest/types.js'
+import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+
+export interface ManifestSession {
+  manifest: Manifest
+  hosts: HostDirectory
+  commandMs: number
+}
+
+export interface EnvironmentSession extends ManifestSession {
+  env: ResolvedEnvironment
+}
+
+/**
+ * Runs `work` with the manifest loaded (nothing is contacted if it is wrong) and a directory of
+ * connections opened as needed — all closed at the end.
+ */
+export async function withManifest<T>(manifestPath: string, work: (session: ManifestSession) => Promise<T>): Promise<T> {
+  const manifest = await loadManifest(manifestPath)
+  const transport = new NodeSshTransport()
+  try {
+    const hosts = new HostDirectory(transport, new EventBus('-', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs})
+    return await work({manifest, hosts, commandMs: manifest.options.timeouts.commandMs})
+  } finally {
+    await transport.closeAll()
+  }
+}
+
+/** `withManifest` for one environment of it. */
+export function withEnvironment<T>(manifestPath: string, environment: string, work: (session: EnvironmentSession) => Promise<T>): Promise<T> {
+  return withManifest(manifestPath, (session) => work({...session, env: resolveEnvironment(session.manifest, environment)}))
+}

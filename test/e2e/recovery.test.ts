@@ -1,0 +1,215 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {type Simulator, startSimulator} from '../simulator/index.js'
+import {liveRev, waitFor} from '../support/sim-client.js'
+import {type CliResult, runCli, scratchHome, startCli, writeManifest} from '../support/cli.js'
+import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
+
+/*
+ * Fail closed: a runner killed at any moment leaves gates that abort on their own within one lease,
+ * and status / abort / resume / unlock recover from the hosts' own state.
+ */
+const LEASE_SECONDS = 6
+
+describe('recovery from a crashed graduation', () => {
+  let sim: Simulator
+  let manifest: string
+  let home: ReturnType<typeof scratchHome>
+
+  beforeEach(async () => {
+    sim = await startSimulator(scenarioConfig(scratchFile('migrations.log')))
+    home = scratchHome()
+    const base = scenarioManifest(sim)
+    manifest = writeManifest({
+      ...base,
+      // A POST hook that keeps every app held long enough to crash the runner in the middle of it.
+      hooks: {post: [{label: 'Wait for approval', local: 'sleep 15'}]},
+      options: {lease: `${LEASE_SECONDS}s`},
+    })
+  })
+
+  afterEach(async () => {
+    await sim?.stop()
+  })
+
+  const cli = (args: string[]) => runCli([...args, '-m', manifest], {env: home.env})
+  const appsOld = async () => {
+    for (const app of ['api', 'web', 'worker'] as const) {
+      expect(await liveRev(sim, TARGETS[app], app), `${app} serves its old revision`).toBe(sim.revisions[app]![0])
+      const state = sim.state().hosts.find((host) => host.name === TARGETS[app])!.apps.find((entry) => entry.name === app)!
+      expect([state.branchSha, state.latestRev, state.gitRev], `${app}'s branch, latest and GIT_REV`).toEqual([sim.revisions[app]![0], sim.revisions[app]![0], sim.revisions[app]![0]])
+    }
+  }
+
+  /** Starts a graduation and SIGKILLs it once `until` is true of its events; returns the graduation id. */
+  async function crashGraduation(until: (events: CliResult['events']) => boolean | Promise<boolean>): Promise<string> {
+    const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env: home.env})
+    let stdout = ''
+    running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const events = () =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as CliResult['events'][number])
+    await waitFor('the moment to crash the runner', () => until(events()), {timeoutMs: 90_000})
+    running.child.kill('SIGKILL')
+    await running.result
+    return String(events()[0]!.id)
+  }
+
+  const allHeld = (events: CliResult['events']) => events.filter((event) => event.type === 'app' && event['state'] === 'held').length === 3
+
+  it('after SIGKILL while held, every gate aborts on its own within one lease and the next graduation works', async () => {
+    const id = await crashGraduation(allHeld)
+    const killedAt = Date.now()
+    await waitFor(
+      'every gate to end its hold on its own',
+      async () => {
+        const status = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {apps: Array<{state: string; id: string}>}
+        return status.apps.filter((app) => app.id === id).every((app) => app.state === 'expired')
+      },
+      {timeoutMs: 60_000},
+    )
+    // One lease, plus the gate's one-second wake-up and the polling here.
+    expect(Date.now() - killedAt).toBeLessThan((LEASE_SECONDS + 10) * 1000)
+    await waitFor('the held deploys to be rejected', async () => sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)))
+    await appsOld()
+
+    const next = await cli(['dev', 'production', '--yes', '--json'])
+    // The dead runner's lock expires one lease after its last renewal; until then the next run is told who holds it.
+    if (next.code === 4) {
+      await waitFor('the dead lock to expire', async () => (await cli(['status', 'production', '--json'])).stdout.includes('"expired":true'), {timeoutMs: 30_000})
+      const retried = await cli(['dev', 'production', '--yes', '--json'])
+      expect(retried.code, retried.stderr).toBe(0)
+    } else {
+      expect(next.code, next.stderr).toBe(0)
+    }
+    for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![1])
+  })
+
+  it('status shows the crashed graduation from the hosts, unlock refuses while it holds gates, abort cleans it up', async () => {
+    const id = await crashGraduation(allHeld)
+    const status = await cli(['status', 'production', '--json'])
+    expect(status.code, status.stderr).toBe(0)
+    const report = JSON.parse(status.stdout) as {inFlight: string[]; locks: Array<{locked: boolean; id: string; owner: string}>; apps: Array<{app: string; state: string; id: string}>}
+    expect(report.inFlight).toEqual([id])
+    expect(report.locks.filter((lock) => lock.locked).map((lock) => lock.id)).toEqual([id, id])
+    expect(report.apps.filter((app) => app.state === 'held').map((app) => app.app).sort()).toEqual(['api', 'web', 'worker'])
+    const text = await cli(['status', 'production'])
+    expect(text.stdout).toContain(`graduate abort production`)
+
+    const refused = await cli(['unlock', 'production', '--yes'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/still holds .*api/)
+
+    const aborted = await cli(['abort', 'production', '--yes', '--json'])
+    expect(aborted.code, aborted.stderr).toBe(0)
+    const outcome = JSON.parse(aborted.stdout) as {aborted: Array<{app: string}>; unlocked: string[]}
+    expect(outcome.aborted.map((app) => app.app).sort()).toEqual(['api', 'web', 'worker'])
+    expect(outcome.unlocked).toEqual([id])
+    await appsOld()
+    const after = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {inFlight: string[]}
+    expect(after.inFlight).toEqual([])
+  })
+
+  it('resume finishes a graduation whose runner died after deciding to release', async () => {
+    // prod-2's release hangs, so the runner dies with api and web released and worker still held.
+    const hang = sim.faults.command({host: 'prod-2', match: 'graduate:release', action: {kind: 'hang'}, once: true})
+    manifest = writeManifest({...scenarioManifest(sim), options: {lease: '60s'}})
+    const id = await crashGraduation(
+      async (events) => events.some((event) => event.type === 'decision') && (await liveRev(sim, 'prod-1', 'web')) === sim.revisions['web']![1],
+    )
+    hang.remove()
+    const before = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {apps: Array<{app: string; decision: string | null}>}
+    expect(before.apps.find((app) => app.app === 'worker')?.decision).toBeNull()
+
+    const resumed = await cli(['resume', id, '--json'])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(JSON.parse(resumed.stdout)).toMatchObject({id, env: 'production', decision: 'release', decidedBy: 'gates'})
+    for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![1])
+    const after = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {inFlight: string[]}
+    expect(after.inFlight).toEqual([])
+  })
+
+  it('unlock releases the lock of a runner that died before arming anything', async () => {
+    const id = await crashGraduation((events) => events.some((event) => event.type === 'lock' && event['state'] === 'acquired'))
+    const status = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {inFlight: string[]}
+    expect(status.inFlight).toEqual([id])
+    const blocked = await cli(['dev', 'production', '--yes'])
+    expect(blocked.code).toBe(4)
+    expect(blocked.stdout).toMatch(new RegExp(`production is locked on .*\\(graduation\\s+${id}\\)`, 's'))
+    const unlocked = await cli(['unlock', 'production', '--yes', '--json'])
+    expect(unlocked.code, unlocked.stderr).toBe(0)
+    expect(JSON.parse(unlocked.stdout)).toMatchObject({id, released: expect.arrayContaining([expect.stringContaining('127.0.0.1')])})
+    const next = await cli(['dev', 'production', '--yes', '--dry-run'])
+    expect(next.code, next.stdout + next.stderr).toBe(0)
+  })
+
+  it('lets exactly one of two graduations started at once proceed', async () => {
+    manifest = writeManifest({...scenarioManifest(sim), options: {lease: '30s'}})
+    const [first, second] = await Promise.all([cli(['dev', 'production', '--yes', '--json']), cli(['dev', 'production', '--yes', '--json'])])
+    const codes = [first.code, second.code].sort()
+    expect(codes).toEqual([0, 4])
+    const loser = first.code === 4 ? first : second
+    expect(loser.events.at(-1)).toMatchObject({type: 'summary', outcome: 'refused', exitCode: 4})
+    expect(String(loser.events.at(-1)!['cause'])).toMatch(/locked on .* by .*@/)
+    for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![1])
+  })
+
+  it('SIGINT before the decision aborts every app, releases the lock and exits 130', async () => {
+    const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env: home.env})
+    let stdout = ''
+    running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    await waitFor('every app held', () => stdout.split('\n').filter((line) => line.includes('"type":"app"') && line.includes('"state":"held"')).length === 3, {timeoutMs: 90_000})
+    running.child.kill('SIGINT')
+    const result = await running.result
+    expect(result.code, result.stderr).toBe(130)
+    expect(result.events.at(-1)).toMatchObject({type: 'summary', outcome: 'interrupted', exitCode: 130})
+    await appsOld()
+    const status = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {inFlight: string[]}
+    expect(status.inFlight).toEqual([])
+  })
+})
+
+describe('after the decision', () => {
+  let sim: Simulator
+
+  afterEach(async () => {
+    await sim?.stop()
+  })
+
+  it('reports a failed nginx switch as partial (exit 5) with the app, its live revision and the repair', async () => {
+    sim = await startSimulator(scenarioConfig(scratchFile('migrations.log')))
+    const failing = sim.faults.failNginxSwitch('prod-2', 'worker')
+    const result = await runCli(['dev', 'production', '--yes', '--json', '-m', writeManifest(scenarioManifest(sim))])
+    failing.remove()
+    expect(result.code, result.stderr).toBe(5)
+    const summary = result.events.at(-1)!
+    expect(summary).toMatchObject({outcome: 'partial', exitCode: 5})
+    const worker = (summary['apps'] as Array<Record<string, unknown>>).find((app) => app['app'] === 'worker')!
+    expect(worker).toMatchObject({result: 'partial', liveRev: sim.revisions['worker']![0], repair: 'graduate dev production --only worker'})
+    expect(await liveRev(sim, 'prod-2', 'worker')).toBe(sim.revisions['worker']![0])
+    for (const app of ['api', 'web'] as const) expect(await liveRev(sim, 'prod-1', app)).toBe(sim.revisions[app]![1])
+
+    const repaired = await runCli(['dev', 'production', '--yes', '--json', '--only', 'worker', '-m', writeManifest(scenarioManifest(sim))])
+    expect(repaired.code, repaired.stderr).toBe(0)
+    expect(await liveRev(sim, 'prod-2', 'worker')).toBe(sim.revisions['worker']![1])
+  })
+
+  it('aborts the reachable gates when a host drops off the network while apps are held, and says when the lost gates end', async () => {
+    sim = await startSimulator(scenarioConfig(scratchFile('migrations.log')))
+    const manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait', local: 'sleep 3'}]}, options: {lease: `${LEASE_SECONDS}s`}})
+    const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest])
+    let stdout = ''
+    running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    await waitFor('every app held', () => stdout.split('\n').filter((line) => line.includes('"type":"app"') && line.includes('"state":"held"')).length === 3, {timeoutMs: 90_000})
+    await sim.faults.down('prod-2')
+    const result = await running.result
+    await sim.faults.up('prod-2')
+    expect(result.code, result.stderr).toBe(1)
+    const warnings = result.events.filter((event) => event.type === 'warning').map((event) => String(event['message']))
+    expect(warnings.some((message) => /prod|127\.0\.0\.1/.test(message) && /by \d{4}-\d\d-\d\dT/.test(message))).toBe(true)
+    await waitFor('the lost host\'s gates to end on their own', async () => sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)), {timeoutMs: 60_000})
+    for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![0])
+  })
+})
+
