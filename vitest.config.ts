@@ -5,7 +5,7 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/simulator/dist/**', 'test/faults/**'],
+    exclude: ['**/node_modules/**', 'test/simulator/dist/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

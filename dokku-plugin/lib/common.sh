@@ -265,7 +265,9 @@ abort_command_for() {
 # a step failed, so a later abort or disarm tries again.
 restore_app() {
   local app=$1 build=$2
-  if [[ -n ${RESTORED[at]:-} ]] && [[ $build == - || ${RESTORED[build]:-} == "$build" ]]; then
+  # A build is restored once; a restore outside a build (abort with nothing held, disarm) always runs
+  # again, since a build may have moved latest or the revision variable since the last one.
+  if [[ -n ${RESTORED[at]:-} && $build != - && ${RESTORED[build]:-} == "$build" ]]; then
     RESTORE_SUMMARY=${RESTORED[summary]:-restored}
     return 0
   fi

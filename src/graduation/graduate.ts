@@ -161,7 +161,9 @@ class Run {
     }
     gates.startRenewals()
 
-    const pushes = this.startTransfers(changed)
+    // Once the decision is to abort, no transfer that has not started yet may begin a deploy.
+    const noMoreTransfers = new AbortController()
+    const pushes = this.startTransfers(changed, noMoreTransfers.signal)
     const holds = await waitForHolds({apps: changed, pushes, gates, tracker, deadlineMs: resolved.options.timeouts.deployMs, ...(this.options.signal ? {signal: this.options.signal} : {})})
     let decision: 'release' | 'abort' = holds.ok ? 'release' : 'abort'
     let cause = holds.ok ? undefined : holds.cause
@@ -193,6 +195,7 @@ class Run {
 
     // The decision is written down before it is acted on.
     this.journal('decided', {decision, ...(cause === undefined ? {} : {cause})})
+    if (decision === 'abort') noMoreTransfers.abort()
     bus.emit({type: 'decision', decision, ...(cause === undefined ? {} : {reason: cause})})
     const hostFor = (entry: PlannedApp) => this.hosts.get(this.targetSpec(entry.app))
     const repair = (app: string) => `graduate ${resolved.from} ${resolved.to} --only ${app}`
@@ -210,7 +213,8 @@ class Run {
       }
       const results = await settle(pushes, SETTLE_GRACE_MS)
       bus.emit({type: 'stage', stage: 'verify'})
-      const partial = await verifyReleased(changed, results, hostFor, tracker, {commandMs: this.commandMs, repair})
+      const warn = (message: string) => bus.emit({type: 'warning', message})
+      const partial = await verifyReleased(changed, results, hostFor, tracker, {commandMs: this.commandMs, repair, warn})
       outcome = partial.length === 0 ? 'graduated' : 'partial'
       exitCode = partial.length === 0 ? ExitCode.Graduated : ExitCode.Partial
       if (partial.length > 0) cause = `${partial.join(', ')} did not go live after the release was decided`
@@ -263,7 +267,7 @@ class Run {
   }
 
   /** Fetches each source revision and pushes it to its target, at most `concurrency` at once per target host. */
-  private startTransfers(changed: PlannedApp[]): Map<string, Promise<PushResult>> {
+  private startTransfers(changed: PlannedApp[], stop: AbortSignal): Map<string, Promise<PushResult>> {
     const {resolved, tracker} = this
     const timeouts = resolved.options.timeouts
     const repo = path.join(this.options.cacheDir, 'git', `${crypto.createHash('sha1').update(resolved.manifestPath).digest('hex').slice(0, 12)}.git`)
@@ -273,7 +277,9 @@ class Run {
       const app = resolved.apps.find((candidate) => candidate.name === entry.app)!
       const limit = limits.get(entry.host) ?? limiter(resolved.options.concurrency)
       limits.set(entry.host, limit)
+      const notStarted = (): PushResult => ({exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: 'not started: the graduation was aborted first'}, liveAt: null})
       const task = async (): Promise<PushResult> => {
+        if (stop.aborted) return notStarted()
         try {
           tracker!.set(entry.app, 'fetching')
           await ensureCacheRepo(repo)
@@ -285,11 +291,13 @@ class Run {
             key: entry.app,
             sha: entry.to,
             timeoutMs: timeouts.deployMs,
+            signal: stop,
           })
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(String(error))
           return {exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: failure.message}, liveAt: null, error: failure}
         }
+        if (stop.aborted) return notStarted()
         tracker!.set(entry.app, 'pushing')
         // The push is never cut by an interrupt: its client going away does not stop the deploy
         // (observed §4); the decision goes to the gate, and the push reports what happened.

@@ -36,20 +36,27 @@ export class DokkuHost {
     readonly label: string,
   ) {}
 
-  /** Runs the command; resolves with its result when the exit code is one it expects. */
+  /**
+   * Runs the command; resolves with its result when the exit code is one it expects. A read-only
+   * command that fails is asked again (it changed nothing), up to three times in all.
+   */
   async run(command: DokkuCommand, options: RemoteOptions): Promise<ExecResult> {
-    const result = await this.send(command, options)
-    if (!isExpectedExit(command, result.exitCode)) {
-      throw new RemoteCommandError({
-        host: this.label,
-        command: displayCommand(command),
-        exitCode: result.exitCode,
-        stderr: result.stderr || result.stdout,
-        ...(options.hint === undefined ? {} : {hint: options.hint}),
-        ...(options.failureExit === undefined ? {} : {exit: options.failureExit}),
-      })
+    const attempts = options.readOnly ? READ_ONLY_ATTEMPTS : 1
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.send(command, options)
+      if (isExpectedExit(command, result.exitCode)) return result
+      if (attempt >= attempts || options.signal?.aborted) {
+        throw new RemoteCommandError({
+          host: this.label,
+          command: displayCommand(command),
+          exitCode: result.exitCode,
+          stderr: result.stderr || result.stdout,
+          ...(options.hint === undefined ? {} : {hint: options.hint}),
+          ...(options.failureExit === undefined ? {} : {exit: options.failureExit}),
+        })
+      }
+      await sleep(backoff(attempt))
     }
-    return result
   }
 
   /** Runs the command and resolves with whatever it did, exit code included. */

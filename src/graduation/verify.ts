@@ -24,7 +24,7 @@ export async function verifyReleased(
   results: Map<string, PushResult | undefined>,
   hostFor: (entry: PlannedApp) => DokkuHost,
   tracker: AppTracker,
-  options: {commandMs: number; repair: (app: string) => string},
+  options: {commandMs: number; repair: (app: string) => string; warn: (message: string) => void},
 ): Promise<string[]> {
   const partial: string[] = []
   await pMap(
@@ -42,6 +42,13 @@ export async function verifyReleased(
       if (live === entry.to) {
         tracker.wentLive(entry.app, result?.liveAt ?? null, live)
         tracker.set(entry.app, 'live')
+        if (result && result.exitCode === null) {
+          // The push's connection was cut while the deploy went on: git receive-pack died with it, so
+          // Dokku's deploy branch was never moved (dokku-observed.md §4) although the revision is live.
+          options.warn(
+            `${entry.app} on ${entry.host} is live on ${entry.to.slice(0, 12)}, but its push connection was cut, so Dokku's deploy branch may still name the old revision; a later \`dokku ps:rebuild ${entry.targetApp}\` would build that`,
+          )
+        }
         return
       }
       partial.push(entry.app)
