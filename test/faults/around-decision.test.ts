@@ -1,3 +1,3 @@
 import {declareMatrix} from './cases.js'
 
-declareMatrix('faults around and after the decision', 8, 16)
+declareMatrix('faults around and after the decision', 8, 17)

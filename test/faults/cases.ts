@@ -20,7 +20,8 @@ export function declareMatrix(title: string, from: number, to: number): void {
     INJECTION_POINTS.slice(from, to).forEach((point, offset) => {
       const positions = everyPosition ? POSITION_ORDER : [POSITION_ORDER[(from + offset) % POSITION_ORDER.length]!]
       for (const position of positions) {
-        it(`${point.point}, ${position} app → every app ${point.expect}, exit ${point.exit}`, () => bench.runCase(point, position).then(() => undefined), 300_000)
+        const end = point.expect === 'partial' ? 'that app old, the others new' : `every app ${point.expect}`
+        it(`${point.point}, ${position} app → ${end}, exit ${point.exit}`, () => bench.runCase(point, position).then(() => undefined), 300_000)
       }
     })
   })
