@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
-import type {ErrorReport} from '../cli/render-error.js'
+import {requireTerminalOrYes} from '../cli/confirmation.js'
 import {manifestFlag} from '../cli/flags.js'
-import {ExitCode} from '../exit-codes.js'
-import {UsageError} from '../errors.js'
+import {refusedSummary} from '../cli/refused-summary.js'
+import type {ErrorReport} from '../cli/render-error.js'
 import {promote} from '../graduation/service.js'
 
 export default class Promote extends GraduateCommand {
@@ -35,6 +35,7 @@ ${GraduateCommand.exitCodesHelp}`
     manifest: manifestFlag,
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
     'dry-run': Flags.boolean({description: 'Connect, check and print the plan; change nothing.', default: false}),
+    'accept-drift': Flags.boolean({description: 'Graduate even though a source app sets config keys its target lacks (they are listed as warnings).', default: false}),
     only: Flags.string({description: 'Graduate only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
     concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
     'deploy-timeout': Flags.string({description: 'From push to held, per app, e.g. 30m (overrides options.timeouts.deploy).'}),
@@ -46,12 +47,7 @@ ${GraduateCommand.exitCodesHelp}`
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Promote)
-    if (!flags.yes && !flags['dry-run'] && !(process.stdin.isTTY && process.stderr.isTTY)) {
-      throw new UsageError(
-        `refusing to graduate ${args.from} → ${args.to} without confirmation: this is not an interactive terminal`,
-        'pass --yes to proceed without a prompt (as CI does), or --dry-run to see the plan',
-      )
-    }
+    requireTerminalOrYes({yes: flags.yes, dryRun: flags['dry-run'], what: `graduate ${args.from} → ${args.to}`, alternative: '--dry-run to see the plan'})
     const summary = await promote({
       manifestPath: flags.manifest,
       from: args.from,
@@ -66,6 +62,7 @@ ${GraduateCommand.exitCodesHelp}`
       },
       yes: flags.yes,
       dryRun: flags['dry-run'],
+      acceptDrift: flags['accept-drift'],
       json: flags.json,
       verbose: flags.verbose,
     })
@@ -74,16 +71,6 @@ ${GraduateCommand.exitCodesHelp}`
 
   /** With --json the stream ends in a summary event even when the graduation could not start. */
   protected override errorDocument(report: ErrorReport): unknown {
-    return {
-      ts: new Date().toISOString(),
-      type: 'summary',
-      outcome: 'refused',
-      exitCode: report.exitCode ?? ExitCode.Usage,
-      cause: report.message,
-      error: report,
-      apps: [],
-      hooks: [],
-      flipSkewMs: null,
-    }
+    return refusedSummary(report)
   }
 }

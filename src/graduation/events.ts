@@ -1,5 +1,6 @@
 import type {ExitCode} from '../exit-codes.js'
 import type {HookPhase} from '../manifest/types.js'
+import type {AppDrift} from './drift.js'
 
 /**
  * What a graduation tells the world. The engine emits these and nothing else; the listr2 UI, the
@@ -46,6 +47,13 @@ export interface PlannedApp {
   /** Revision running in the source: what the target will run. */
   to: string
   action: 'deploy' | 'skip'
+  /** The first line of each revision's commit message, when graduate's git cache holds the commit. */
+  fromSubject?: string
+  toSubject?: string
+  /** How the target's settings differ from the source's (absent in a rollback, which has no source). */
+  drift?: AppDrift
+  /** Release tasks of the new revision that Dokku runs before the hold and that look like migrations. */
+  releaseTasks?: Array<{where: string; command: string}>
 }
 
 export interface AppSummary {
@@ -89,6 +97,8 @@ export interface GraduationSummary {
   /** Between the first and the last app going live; null when fewer than two went live or a time is unknown. */
   flipSkewMs: number | null
   durationMs: number
+  /** Set when this run was `graduate rollback`: the graduation whose previous revisions it restored. */
+  rollbackOf?: string
 }
 
 interface EventBase {
@@ -98,7 +108,7 @@ interface EventBase {
 }
 
 export type GraduationEventBody =
-  | {type: 'start'; from: string; to: string; manifest: string; apps: string[]}
+  | {type: 'start'; from: string; to: string; manifest: string; apps: string[]; rollbackOf?: string}
   | {type: 'stage'; stage: GraduationStage}
   | {type: 'host'; host: string; state: 'connected' | 'failed'; durationMs?: number; message?: string}
   | {type: 'problem'; host: string; app?: string; severity: 'error' | 'warning'; message: string; fix?: string}

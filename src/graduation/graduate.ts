@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,11 +15,12 @@ import {HostDirectory, hostKey} from './hosts.js'
 import type {Journal} from './journal.js'
 import {limiter, withDeadline} from './limit.js'
 import {type LockSpec, lockEnvironment, unlockEnvironment} from './lock.js'
-import {planApps} from './plan.js'
+import {describeRevisions} from './describe-plan.js'
+import {type Planner, appNamed, promotionPlanner} from './planner.js'
 import {type PreflightFacts, preflight} from './preflight.js'
 import {graduationRecord, storeRecord} from './record.js'
 import type {DokkuHost} from './remote.js'
-import {type PushResult, ensureCacheRepo, fetchRevision, pushRevisionTo} from './transfer.js'
+import {type PushResult, cacheRepoFor, ensureRevision, pushRevisionTo} from './transfer.js'
 import {verifyAborted, verifyReleased} from './verify.js'
 import {waitForHolds} from './wait-for-holds.js'
 
@@ -39,6 +39,10 @@ export interface GraduateOptions {
   confirm?: (plan: PlannedApp[]) => Promise<boolean>
   /** Aborting it (Ctrl-C) before the decision aborts every gate. */
   signal?: AbortSignal
+  /** Which revisions the apps get: the source's (default) or, for a rollback, a record's. */
+  planner?: Planner
+  /** --accept-drift: config keys the target lacks are reported, not refused. */
+  acceptDrift?: boolean
 }
 
 /** How long, after the decision, the deploys may take to finish (release tail, post-deploy, rejection). */
@@ -63,6 +67,8 @@ class Run {
   private readonly lock: LockSpec
   private readonly hookResults: HookSummary[] = []
   private readonly commandMs: number
+  private readonly planner: Planner
+  private readonly cacheRepo: string
   private tracker: AppTracker | undefined
   private facts: PreflightFacts | undefined
   private plan: PlannedApp[] = []
@@ -75,6 +81,8 @@ class Run {
   ) {
     this.bus = options.bus
     this.commandMs = resolved.options.timeouts.commandMs
+    this.planner = options.planner ?? promotionPlanner
+    this.cacheRepo = cacheRepoFor(options.cacheDir, resolved.manifestPath)
     this.hosts = new HostDirectory(options.transport, options.bus, {connectTimeoutMs: resolved.options.timeouts.connectMs})
     this.lock = {
       env: resolved.to,
@@ -89,7 +97,8 @@ class Run {
 
   async execute(): Promise<GraduationSummary> {
     const {resolved, bus} = this
-    bus.emit({type: 'start', from: resolved.from, to: resolved.to, manifest: resolved.manifestPath, apps: resolved.apps.map((app) => app.name)})
+    const rollbackOf = this.planner.rollbackOf === undefined ? {} : {rollbackOf: this.planner.rollbackOf}
+    bus.emit({type: 'start', from: resolved.from, to: resolved.to, manifest: resolved.manifestPath, apps: resolved.apps.map((app) => app.name), ...rollbackOf})
     this.journal('started', {from: resolved.from, to: resolved.to, apps: resolved.apps.map((app) => app.name)})
     try {
       await this.prepare()
@@ -122,10 +131,31 @@ class Run {
   private async prepare(): Promise<void> {
     const {resolved, bus, options} = this
     bus.emit({type: 'stage', stage: 'connect'})
-    await this.hosts.connectAll(resolved.apps.flatMap((app) => [app.source.host, app.target.host]), options.signal)
+    await this.hosts.connectAll(resolved.apps.flatMap((app) => (this.planner.readSources ? [app.source.host, app.target.host] : [app.target.host])), options.signal)
     bus.emit({type: 'stage', stage: 'preflight'})
-    this.facts = await preflight(resolved.apps, {hosts: this.hosts, bus, commandMs: this.commandMs, ...(options.signal ? {signal: options.signal} : {})})
-    this.plan = planApps(resolved.apps, this.facts)
+    // What a person reads before saying yes (or instead, in a dry run) is worth a few more reads.
+    const forAPerson = options.dryRun || options.confirm !== undefined
+    this.facts = await preflight(resolved.apps, {
+      hosts: this.hosts,
+      bus,
+      commandMs: this.commandMs,
+      signal: options.signal,
+      detail: forAPerson ? 'all' : 'minimal',
+      driftAllowed: resolved.driftAllowed,
+      acceptDrift: options.acceptDrift === true,
+      readSources: this.planner.readSources,
+    })
+    const context = {resolved, facts: this.facts, hosts: this.hosts}
+    this.plan = await this.planner.plan({...context, commandMs: this.commandMs, signal: options.signal})
+    if (forAPerson) {
+      this.plan = await describeRevisions(this.plan, {
+        repo: this.cacheRepo,
+        originsFor: (entry) => this.planner.origins(entry, context),
+        timeoutMs: resolved.options.timeouts.deployMs,
+        signal: options.signal,
+        warn: (entry, message) => bus.emit({type: 'warning', host: entry.host, app: entry.app, message}),
+      })
+    }
     this.tracker = new AppTracker(this.plan, bus)
     bus.emit({type: 'stage', stage: 'lock'})
     this.locked = await lockEnvironment(distinct(resolved.apps.map((app) => app.target.host)).map((spec) => this.hosts.get(spec)), this.lock, bus)
@@ -173,7 +203,7 @@ class Run {
       this.journal('post-hooks')
       // The hold timeout stops the POST hooks themselves, not just the wait for them.
       const holdLimit = AbortSignal.timeout(resolved.options.timeouts.holdMs)
-      const post = await this.runHooks('post', {signal: this.options.signal ? AbortSignal.any([this.options.signal, holdLimit]) : holdLimit})
+      const post = await this.runHooks(this.planner.holdPhase, {signal: this.options.signal ? AbortSignal.any([this.options.signal, holdLimit]) : holdLimit})
       if (!post.ok) {
         decision = 'abort'
         cause = holdLimit.aborted ? `the POST hooks did not finish within the hold timeout (${Math.round(resolved.options.timeouts.holdMs / 1000)} s)` : post.cause
@@ -198,7 +228,7 @@ class Run {
     if (decision === 'abort') noMoreTransfers.abort()
     bus.emit({type: 'decision', decision, ...(cause === undefined ? {} : {reason: cause})})
     const hostFor = (entry: PlannedApp) => this.hosts.get(this.targetSpec(entry.app))
-    const repair = (app: string) => `graduate ${resolved.from} ${resolved.to} --only ${app}`
+    const repair = (app: string) => this.planner.repair(app, resolved)
     let outcome: Outcome
     let exitCode: ExitCode
     if (decision === 'release') {
@@ -270,11 +300,10 @@ class Run {
   private startTransfers(changed: PlannedApp[], stop: AbortSignal): Map<string, Promise<PushResult>> {
     const {resolved, tracker} = this
     const timeouts = resolved.options.timeouts
-    const repo = path.join(this.options.cacheDir, 'git', `${crypto.createHash('sha1').update(resolved.manifestPath).digest('hex').slice(0, 12)}.git`)
     const limits = new Map<string, ReturnType<typeof limiter>>()
     const transfers = new Map<string, Promise<PushResult>>()
     for (const entry of changed) {
-      const app = resolved.apps.find((candidate) => candidate.name === entry.app)!
+      const app = appNamed(resolved, entry.app)
       const limit = limits.get(entry.host) ?? limiter(resolved.options.concurrency)
       limits.set(entry.host, limit)
       const notStarted = (): PushResult => ({exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: 'not started: the graduation was aborted first'}, liveAt: null})
@@ -282,14 +311,10 @@ class Run {
         if (stop.aborted) return notStarted()
         try {
           tracker!.set(entry.app, 'fetching')
-          await ensureCacheRepo(repo)
-          await fetchRevision({
-            connection: this.hosts.get(app.source.host).connection,
-            repo,
-            remote: gitRemoteUrl(settingsFor(app.source.host), app.source.app),
-            branch: this.facts!.sources.get(entry.app)!.deployBranch,
-            key: entry.app,
+          await ensureRevision({
+            repo: this.cacheRepo,
             sha: entry.to,
+            origins: this.planner.origins(entry, {resolved, facts: this.facts!, hosts: this.hosts}),
             timeoutMs: timeouts.deployMs,
             signal: stop,
           })
@@ -303,7 +328,7 @@ class Run {
         // (observed §4); the decision goes to the gate, and the push reports what happened.
         return pushRevisionTo({
           connection: this.hosts.get(app.target.host).connection,
-          repo,
+          repo: this.cacheRepo,
           remote: gitRemoteUrl(settingsFor(app.target.host), app.target.app),
           sha: entry.to,
           branch: this.facts!.targets.get(entry.app)!.deployBranch,
@@ -389,6 +414,7 @@ class Run {
       hooks: this.hookResults,
       flipSkewMs: this.tracker?.flipSkewMs() ?? null,
       durationMs: Date.now() - this.started,
+      ...(this.planner.rollbackOf === undefined ? {} : {rollbackOf: this.planner.rollbackOf}),
     }
   }
 

@@ -1,54 +1,78 @@
 import pMap from 'p-map'
-import {APP_MISSING_EXIT, appsReport, checksReport, gitReport, proxyReport, psReport, schedulerReport, version} from '../dokku/commands/core.js'
+import {version} from '../dokku/commands/core.js'
 import {gateStatus, gateVersion} from '../dokku/commands/gate.js'
 import {type GateAppStatus, parseGateStatus, parseGateVersion} from '../dokku/parse/gate.js'
-import {deployedGitRevision, parseAppsReport, parseChecksReport, parseGitReport, parseProxyReport, parsePsReport, parseSchedulerReport} from '../dokku/parse/reports.js'
 import {isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
 import {GraduateError, PreflightError, RemoteCommandError} from '../errors.js'
 import type {HostSpec, ResolvedApp} from '../manifest/types.js'
+import {type AppFacts, readAppFacts} from './app-facts.js'
+import {blockingKeys, computeDrift} from './drift.js'
 import type {EventBus} from './events.js'
 import {type HostDirectory, hostKey} from './hosts.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
 export const GATE_PROTOCOL = 1
 
-export interface SourceFacts {
-  app: string
-  host: string
-  /** The revision the source runs (its last successful deploy). */
-  rev: string
-  /** The branch to fetch it from. */
-  deployBranch: string
-}
-
-export interface TargetFacts {
-  app: string
-  host: string
-  /** What the target runs now: its last successful git deploy, or null. */
-  rev: string | null
-  deployBranch: string
+/** What preflight read of a target app: its facts and its gate. */
+export interface TargetFacts extends AppFacts {
   /** Process types Dokku runs for the app, with their counts. */
   processes: Record<string, number>
   gate: GateAppStatus | undefined
 }
 
 export interface PreflightFacts {
-  sources: Map<string, SourceFacts>
+  /** By manifest app name; a source whose revision is unknown is absent. */
+  sources: Map<string, AppFacts>
   targets: Map<string, TargetFacts>
 }
 
-interface Problem {
+export interface PreflightOptions {
+  hosts: HostDirectory
+  bus: EventBus
+  commandMs: number
+  signal?: AbortSignal | undefined
+  /** 'all' also reads what the plan shows a person (every source setting, domains); 'minimal' reads what the run needs. */
+  detail: 'all' | 'minimal'
+  /** Per app: config keys the source may have and the target lack. */
+  driftAllowed: Record<string, string[]>
+  /** --accept-drift: missing keys are reported as warnings, not problems. */
+  acceptDrift: boolean
+  /**
+   * Whether each app's source is read (a graduation). A rollback has no source environment to read:
+   * its revisions come from a record.
+   */
+  readSources: boolean
+}
+
+export interface Problem {
   host: string
   app?: string
   message: string
   fix?: string
 }
 
+
 /**
  * Phase 2: read-only checks on every host and app, all at once; every problem is reported, then
  * one PreflightError (exit 3) stops the graduation before anything was changed.
  */
-export async function preflight(apps: ResolvedApp[], context: {hosts: HostDirectory; bus: EventBus; commandMs: number; signal?: AbortSignal}): Promise<PreflightFacts> {
+export async function preflight(apps: ResolvedApp[], options: PreflightOptions): Promise<PreflightFacts> {
+  const {facts, problems} = await inspect(apps, options)
+  if (problems.length > 0) throw refusal(problems)
+  return facts
+}
+
+/** The preflight's error: every problem, each with its host, app and fix. */
+export function refusal(problems: Problem[]): PreflightError {
+  const lines = problems.map((entry) => `${entry.host}${entry.app ? ` ${entry.app}` : ''}: ${entry.message}${entry.fix ? `\n    fix: ${entry.fix}` : ''}`)
+  return new PreflightError(`preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was changed:\n  ${lines.join('\n  ')}`, 'fix the problems above and run the graduation again')
+}
+
+/**
+ * The checks themselves, for `graduate plan` too: what was read, and every problem that would stop
+ * a graduation (each also emitted as a `problem` event, as warnings are).
+ */
+export async function inspect(apps: ResolvedApp[], context: PreflightOptions): Promise<{facts: PreflightFacts; problems: Problem[]}> {
   const problems: Problem[] = []
   const problem = (entry: Problem) => {
     problems.push(entry)
@@ -58,7 +82,7 @@ export async function preflight(apps: ResolvedApp[], context: {hosts: HostDirect
   const options = {timeoutMs: context.commandMs, readOnly: true, ...(context.signal ? {signal: context.signal} : {})}
 
   const targetHosts = distinct(apps.map((app) => app.target.host))
-  const sourceHosts = distinct(apps.map((app) => app.source.host))
+  const sourceHosts = context.readSources ? distinct(apps.map((app) => app.source.host)) : []
   const gateStatuses = new Map<string, Map<string, GateAppStatus>>()
 
   const checkHost = async (spec: HostSpec, isTarget: boolean) => {
@@ -100,108 +124,97 @@ export async function preflight(apps: ResolvedApp[], context: {hosts: HostDirect
     (error, index) => problem({host: hostKey(hostChecks[index]!.spec), message: describe(error)}),
   )
 
-  const sources = new Map<string, SourceFacts>()
+  const sources = new Map<string, AppFacts>()
   const targets = new Map<string, TargetFacts>()
 
   const checkSource = async (app: ResolvedApp) => {
     const host = context.hosts.get(app.source.host)
-    const report = await host.run(withMissingApp(appsReport(app.source.app)), options)
-    if (report.exitCode === APP_MISSING_EXIT) {
+    const facts = await readAppFacts(host, app.source.app, context.detail === 'all' ? 'all' : 'source', options)
+    if (!facts.exists) {
       problem({host: host.label, app: app.name, message: `source app ${app.source.app} does not exist`, fix: `check the app's name for this environment in the manifest (dokku apps:list on ${host.label})`})
       return
     }
-    const apps = parseAppsReport(report.stdout, appsReport(app.source.app))
-    const rev = deployedGitRevision(apps)
-    if (!rev) {
-      const source = apps.deploySource || 'none'
+    if (!facts.rev) {
+      const source = facts.deploySource || 'none'
       problem({
         host: host.label,
         app: app.name,
         message:
           source === 'none'
             ? `source app ${app.source.app} has never been deployed successfully, so there is no revision to promote`
-            : `source app ${app.source.app} was deployed from ${source} (${apps.deploySourceMetadata}); graduate promotes git deploys (git push or git:sync)`,
+            : `source app ${app.source.app} was deployed from ${source} (${facts.deploySourceMetadata}); graduate promotes git deploys (git push or git:sync)`,
         fix: source === 'none' ? `deploy ${app.source.app} on ${host.label} first` : 'redeploy the source app with git push, or leave it out with --only',
       })
       return
     }
-    const git = await host.run(gitReport(app.source.app), options)
-    sources.set(app.name, {app: app.source.app, host: host.label, rev, deployBranch: parseGitReport(git.stdout, gitReport(app.source.app)).deployBranch})
+    sources.set(app.name, facts)
   }
 
   const checkTarget = async (app: ResolvedApp) => {
     const host = context.hosts.get(app.target.host)
     const name = app.target.app
-    const report = await host.run(withMissingApp(appsReport(name)), options)
-    if (report.exitCode === APP_MISSING_EXIT) {
+    const facts = await readAppFacts(host, name, context.detail === 'all' ? 'all' : 'target', options)
+    if (!facts.exists) {
       problem({host: host.label, app: app.name, message: `target app ${name} does not exist`, fix: `create it first: dokku apps:create ${name} (on ${host.label}), then set its config`})
       return
     }
-    const [git, proxy, checks, ps, scheduler] = await Promise.all([
-      host.run(gitReport(name), options),
-      host.run(proxyReport(name), options),
-      host.run(checksReport(name), options),
-      host.run(psReport(name), options),
-      host.run(schedulerReport(name), options),
-    ])
-    const gitFacts = parseGitReport(git.stdout, gitReport(name))
-    const proxyFacts = parseProxyReport(proxy.stdout, proxyReport(name))
-    const checksFacts = parseChecksReport(checks.stdout, checksReport(name))
-    const psFacts = parsePsReport(ps.stdout, psReport(name))
-    const schedulerFacts = parseSchedulerReport(scheduler.stdout, schedulerReport(name))
-
-    if (proxyFacts.type !== 'nginx') {
+    if (facts.proxyType !== 'nginx') {
       problem({
         host: host.label,
         app: app.name,
-        message: `${name} uses the ${proxyFacts.type} proxy; only nginx keeps a held deploy away from traffic (label-based proxies route to new containers as soon as they start)`,
+        message: `${name} uses the ${facts.proxyType} proxy; only nginx keeps a held deploy away from traffic (label-based proxies route to new containers as soon as they start)`,
         fix: `dokku proxy:set ${name} nginx`,
       })
     }
-    if (checksFacts.disabled.some((type) => type === 'web' || type === '_all_')) {
+    if (facts.checksDisabled?.some((type) => type === 'web' || type === '_all_')) {
       problem({host: host.label, app: app.name, message: `checks are disabled for ${name}'s web process, so Dokku never calls check-deploy and nothing can hold the deploy`, fix: `dokku checks:enable ${name} web`})
     }
-    if (psFacts.skipDeploy) {
+    if (facts.skipDeploy) {
       problem({host: host.label, app: app.name, message: `${name} has skip-deploy set, so a push would start nothing`, fix: `dokku ps:set ${name} skip-deploy false`})
     }
-    if (schedulerFacts.scheduler !== 'docker-local') {
-      problem({host: host.label, app: app.name, message: `${name} is scheduled by ${schedulerFacts.scheduler}; only docker-local calls check-deploy`, fix: `dokku scheduler:set ${name} selected docker-local`})
+    if (facts.scheduler !== 'docker-local') {
+      problem({host: host.label, app: app.name, message: `${name} is scheduled by ${facts.scheduler}; only docker-local calls check-deploy`, fix: `dokku scheduler:set ${name} selected docker-local`})
     }
-    const processes: Record<string, number> = {}
-    for (const container of psFacts.containers) processes[container.proc] = Math.max(processes[container.proc] ?? 0, container.index)
+    const processes = facts.processes ?? {}
     for (const type of Object.keys(processes).filter((type) => type !== 'web')) {
       warn({host: host.label, app: app.name, message: `${name}'s ${type} processes start only after the release; their failure cannot be rolled back with the others`})
     }
-    const gate = gateStatuses.get(host.label)?.get(name)
-    targets.set(app.name, {
-      app: name,
-      host: host.label,
-      rev: deployedGitRevision(parseAppsReport(report.stdout, appsReport(name))) ?? null,
-      deployBranch: gitFacts.deployBranch,
-      processes,
-      gate,
-    })
+    targets.set(app.name, {...facts, processes, gate: gateStatuses.get(host.label)?.get(name)})
   }
 
+  const checks = apps.flatMap((app) => [
+    ...(context.readSources ? [{app, side: 'source' as const, run: () => checkSource(app)}] : []),
+    {app, side: 'target' as const, run: () => checkTarget(app)},
+  ])
   await settleAll(
-    apps.flatMap((app) => [() => checkSource(app), () => checkTarget(app)]),
+    checks.map((check) => check.run),
     (error, index) => {
-      const app = apps[Math.floor(index / 2)]!
-      const spec = index % 2 === 0 ? app.source.host : app.target.host
-      problem({host: hostKey(spec), app: app.name, message: describe(error)})
+      const {app, side} = checks[index]!
+      problem({host: hostKey(side === 'source' ? app.source.host : app.target.host), app: app.name, message: describe(error)})
     },
   )
 
-  if (problems.length > 0) {
-    const lines = problems.map((entry) => `${entry.host}${entry.app ? ` ${entry.app}` : ''}: ${entry.message}${entry.fix ? `\n    fix: ${entry.fix}` : ''}`)
-    throw new PreflightError(`preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was changed:\n  ${lines.join('\n  ')}`, 'fix the problems above and run the graduation again')
+  for (const app of apps) {
+    const source = sources.get(app.name)
+    const target = targets.get(app.name)
+    if (!source || !target) continue
+    const missing = blockingKeys(computeDrift(source, target, context.driftAllowed[app.name] ?? []))
+    if (missing.length === 0) continue
+    const entry = {
+      host: target.host,
+      app: app.name,
+      message: `${source.app} on ${source.host} sets ${describeKeys(missing)} that ${target.app} does not; the new code may need ${missing.length === 1 ? 'it' : 'them'}`,
+      fix: `set ${missing.length === 1 ? 'it' : 'them'} on the target (dokku config:set --no-restart ${target.app} ${missing.map((key) => `${key}=…`).join(' ')}), or allow ${missing.length === 1 ? 'it' : 'them'} in the manifest (apps.${app.name}.drift.allow), or pass --accept-drift`,
+    }
+    if (context.acceptDrift) warn({...entry, message: `${entry.message} (accepted with --accept-drift)`})
+    else problem(entry)
   }
-  return {sources, targets}
+
+  return {facts: {sources, targets}, problems}
 }
 
-/** apps:report on a missing app exits 20, like apps:exists; that is an answer here, not a failure. */
-function withMissingApp<T extends {okExitCodes?: readonly number[]}>(command: T): T {
-  return {...command, okExitCodes: [0, APP_MISSING_EXIT]}
+function describeKeys(keys: string[]): string {
+  return keys.length === 1 ? `the config key ${keys[0]}` : `the config keys ${keys.join(', ')}`
 }
 
 async function settleAll(tasks: Array<() => Promise<void>>, onError: (error: unknown, index: number) => void): Promise<void> {

@@ -4,7 +4,8 @@ import type {DokkuHost} from './remote.js'
 
 /**
  * The graduation record kept on every target host (`graduate:record`), read back by `graduate history`
- * and `rollback`: who, when, from where, each app's old → new revision and result, the flip skew.
+ * and `rollback`: what kind of run (a graduation, or a rollback of which one), who, when, from where,
+ * each app's old → new revision and result, the flip skew.
  * Only names, hosts and revisions: never config values.
  */
 export function graduationRecord(
@@ -13,6 +14,8 @@ export function graduationRecord(
 ): GraduationRecordDocument {
   return {
     id: details.id,
+    kind: summary.rollbackOf === undefined ? 'graduation' : 'rollback',
+    ...(summary.rollbackOf === undefined ? {} : {rollbackOf: summary.rollbackOf}),
     env: summary.to,
     fromEnv: summary.from,
     owner: details.owner,

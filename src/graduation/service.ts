@@ -1,24 +1,38 @@
 import {runHookPhase} from '../hooks/run-phase.js'
-import {loadManifest, resolveGraduation} from '../manifest/index.js'
+import {loadManifest, resolveEnvironment, resolveGraduation, resolveRollback} from '../manifest/index.js'
+import type {ResolvedGraduation} from '../manifest/types.js'
 import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
 import {openOutput} from '../ui/session.js'
 import {EventBus, type GraduationSummary} from './events.js'
-import {graduate} from './graduate.js'
+import {type GraduateOptions, graduate} from './graduate.js'
+import {HostDirectory, hostKey} from './hosts.js'
+import {type StoredRecord, readRecords} from './records.js'
+import {appsOfRecord, chooseRecord, rollbackPlanner} from './rollback.js'
 import {newGraduationId} from './id.js'
 import {Journal, cacheDir} from './journal.js'
 import {type OptionOverrides, applyOverrides} from './overrides.js'
 import {describeOwner} from './owner.js'
 
-export interface PromoteRequest {
+interface RunRequest {
   manifestPath: string
-  from: string
-  to: string
   only?: string[] | undefined
   overrides: OptionOverrides
   yes: boolean
   dryRun: boolean
   json: boolean
   verbose: boolean
+}
+
+export interface PromoteRequest extends RunRequest {
+  from: string
+  to: string
+  acceptDrift: boolean
+}
+
+export interface RollbackRequest extends RunRequest {
+  env: string
+  /** The graduation whose previous revisions are restored; default: the newest not rolled back yet. */
+  to?: string | undefined
 }
 
 /**
@@ -29,14 +43,44 @@ export interface PromoteRequest {
 export async function promote(request: PromoteRequest): Promise<GraduationSummary> {
   const manifest = await loadManifest(request.manifestPath)
   const resolved = resolveGraduation(manifest, request.from, request.to, request.only ? {only: request.only} : {})
-  resolved.options = applyOverrides(resolved.options, request.overrides)
+  return runGraduation(resolved, request, new NodeSshTransport(), {acceptDrift: request.acceptDrift})
+}
 
+/**
+ * `graduate rollback <env>`: reads the environment's records on its hosts, picks the graduation to
+ * undo, and runs the same protocol with each app's previous revision and the rollback hooks.
+ */
+export async function rollback(request: RollbackRequest): Promise<GraduationSummary> {
+  const manifest = await loadManifest(request.manifestPath)
+  const environment = resolveRollback(manifest, request.env, request.only ? {only: request.only} : {})
+  const transport = new NodeSshTransport()
+  let record: StoredRecord
+  try {
+    // The transport keeps these connections open for the run itself.
+    const hosts = new HostDirectory(transport, new EventBus('-', environment.to), {connectTimeoutMs: environment.options.timeouts.connectMs})
+    await hosts.connectAll(environment.apps.map((app) => app.target.host))
+    const targets = [...new Map(environment.apps.map((app) => [hostKey(app.target.host), hosts.get(app.target.host)])).values()]
+    record = chooseRecord(await readRecords(targets, environment.to, {commandMs: environment.options.timeouts.commandMs}), environment.to, request.to)
+  } catch (error) {
+    await transport.closeAll()
+    throw error
+  }
+  const resolved = appsOfRecord(environment, record, request.only)
+  const sourceOf = (app: string) => {
+    if (!manifest.chain.includes(record.fromEnv)) return undefined
+    return resolveEnvironment(manifest, record.fromEnv).apps.find((entry) => entry.name === app)
+  }
+  return runGraduation(resolved, request, transport, {planner: rollbackPlanner(record, sourceOf)})
+}
+
+async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, transport: NodeSshTransport, extra: Pick<GraduateOptions, 'planner' | 'acceptDrift'>): Promise<GraduationSummary> {
+  resolved.options = applyOverrides(resolved.options, request.overrides)
   const id = newGraduationId()
   const bus = new EventBus(id, resolved.to)
   const output = openOutput({json: request.json, verbose: request.verbose})
   bus.subscribe(output.sink)
-  const transport = new NodeSshTransport()
   const interrupts = new InterruptWatch(bus)
+  const rollbackOf = extra.planner?.rollbackOf
   try {
     const summary = await graduate(resolved, {
       id,
@@ -47,7 +91,8 @@ export async function promote(request: PromoteRequest): Promise<GraduationSummar
       owner: describeOwner(),
       cacheDir: cacheDir(),
       dryRun: request.dryRun,
-      ...(request.yes || request.dryRun ? {} : {confirm: (plan) => output.confirm(plan, resolved.from, resolved.to)}),
+      ...extra,
+      ...(request.yes || request.dryRun ? {} : {confirm: (plan) => output.confirm(plan, resolved.from, resolved.to, rollbackOf)}),
       signal: interrupts.signal,
     })
     await output.finish(summary)

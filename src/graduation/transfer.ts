@@ -1,6 +1,8 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
+import path from 'node:path'
 import {execFile} from 'node:child_process'
-import {cacheRef, fetchDeployBranch, hasCommit, initCacheRepo, pushRevision} from '../dokku/commands/git.js'
+import {cacheRef, commitSubject, fetchDeployBranch, fileAtRevision, hasCommit, initCacheRepo, pushRevision} from '../dokku/commands/git.js'
 import {type PushLine, PushLineSplitter} from '../dokku/parse/push-lines.js'
 import {type PushClassification, classifyPush} from '../dokku/parse/push-outcome.js'
 import {ExitCode} from '../exit-codes.js'
@@ -9,12 +11,17 @@ import type {HostConnection} from '../ssh/transport.js'
 
 /*
  * Moving a revision from the source app to the target app (contract §6.7–6.8): fetch the source's
- * deploy branch into a local cache repository over the source host's connection, check the exact
- * sha arrived, then push `+<sha>:refs/heads/<deploy-branch>` to the target over the target's
+ * deploy branch into a local cache repository over the source host's connection (unless the cache
+ * holds the sha already), check the exact sha arrived, then push `+<sha>:refs/heads/<deploy-branch>` to the target over the target's
  * connection. Both git runs go through graduate's own SSH connections (the transport's bridge).
  */
 
 const cacheRepos = new Map<string, Promise<void>>()
+
+/** The cache repository of one manifest: graduations of the same apps share their objects. */
+export function cacheRepoFor(cacheDir: string, manifestPath: string): string {
+  return path.join(cacheDir, 'git', `${crypto.createHash('sha1').update(manifestPath).digest('hex').slice(0, 12)}.git`)
+}
 
 /** Creates the bare cache repository once, however many transfers ask for it at the same time. */
 export function ensureCacheRepo(repo: string): Promise<void> {
@@ -32,36 +39,76 @@ export function ensureCacheRepo(repo: string): Promise<void> {
   return ready
 }
 
-export async function fetchRevision(options: {
-  connection: HostConnection
-  repo: string
+/** A repository that may hold a revision: an app's deploy branch, reached over a host's connection. */
+export interface RevisionOrigin {
+  /** The git remote as the transport takes it, e.g. `dokku@host:api`. */
   remote: string
-  branch: string
-  /** A key unique among the graduation's apps (the manifest name). */
+  /** A key unique among the run's origins, naming the cache ref (the manifest app name, say). */
   key: string
-  sha: string
-  timeoutMs: number
-  signal?: AbortSignal
-}): Promise<void> {
-  const fetch = fetchDeployBranch({repo: options.repo, remote: options.remote, branch: options.branch, ref: cacheRef(options.key)})
-  const result = await options.connection.git([...fetch.args], {
-    cwd: options.repo,
-    timeoutMs: options.timeoutMs,
-    ...(options.signal === undefined ? {} : {signal: options.signal}),
-  })
-  if (result.exitCode !== 0) {
-    throw new GraduateError(`${options.connection.label}: fetching ${options.remote} failed: ${lastLine(result.stderr)}`, {
-      exitCode: ExitCode.Aborted,
-      code: 'fetch_failed',
-      hint: 'check that the source app is reachable with git; nothing was deployed',
+  /**
+   * Connects (or reuses the connection) and names the branch to fetch — only when the cache lacks the
+   * revision. Undefined when the origin cannot be used (its app does not exist: fetching would create it).
+   */
+  open: () => Promise<{connection: HostConnection; branch: string} | undefined>
+}
+
+/**
+ * Makes commit `sha` present in the cache: nothing to do when it is there already, otherwise each
+ * origin's deploy branch is fetched in turn until it arrives. A source's deployed sha is its branch tip
+ * or an ancestor (a rejected push leaves the ref alone); a target's previous release is usually an
+ * ancestor of what it runs now.
+ */
+export async function ensureRevision(options: {repo: string; sha: string; origins: RevisionOrigin[]; timeoutMs: number; signal?: AbortSignal}): Promise<void> {
+  await ensureCacheRepo(options.repo)
+  if (await cacheHas(options.repo, options.sha)) return
+  const failures: string[] = []
+  let searched = ''
+  for (const origin of options.origins) {
+    let opened: Awaited<ReturnType<RevisionOrigin['open']>>
+    try {
+      opened = await origin.open()
+    } catch (error) {
+      failures.push(`${origin.remote}: ${error instanceof Error ? error.message : String(error)}`)
+      continue
+    }
+    if (!opened) continue
+    const {connection, branch} = opened
+    const fetch = fetchDeployBranch({repo: options.repo, remote: origin.remote, branch, ref: cacheRef(origin.key)})
+    const result = await connection.git([...fetch.args], {
+      cwd: options.repo,
+      timeoutMs: options.timeoutMs,
+      ...(options.signal === undefined ? {} : {signal: options.signal}),
     })
+    if (result.exitCode !== 0) {
+      failures.push(`${connection.label}: fetching ${origin.remote} failed: ${lastLine(result.stderr)}`)
+      continue
+    }
+    if (await cacheHas(options.repo, options.sha)) return
+    searched = searched === '' ? `${origin.remote} (${branch})` : `${searched}, ${origin.remote} (${branch})`
   }
-  if ((await localGit(hasCommit({repo: options.repo, sha: options.sha}).args, true)) !== 0) {
-    throw new PreflightError(
-      `${options.connection.label}: the source's deploy branch ${options.branch} does not contain the deployed revision ${options.sha.slice(0, 12)}`,
-      'the branch was moved after the last deploy (git:sync without a build?); redeploy the source app, then graduate again',
-    )
+  if (searched === '' && failures.length > 0) {
+    throw new GraduateError(failures.join('; '), {exitCode: ExitCode.Aborted, code: 'fetch_failed', hint: 'check that the app is reachable with git; nothing was deployed'})
   }
+  throw new PreflightError(
+    `the revision ${options.sha.slice(0, 12)} is not on the deploy branch of ${searched || 'any app graduate could fetch from'}${failures.length > 0 ? `; ${failures.join('; ')}` : ''}`,
+    'the branch was moved after that deploy (git:sync without a build, a force push?); redeploy the app, then try again',
+  )
+}
+
+function cacheHas(repo: string, sha: string): Promise<boolean> {
+  return localGit(hasCommit({repo, sha}).args, true).then((code) => code === 0)
+}
+
+/** The subject of a cached commit, or undefined when the cache lacks it. */
+export async function cachedSubject(repo: string, sha: string): Promise<string | undefined> {
+  const result = await localGitOutput(commitSubject({repo, sha}).args)
+  return result.code === 0 ? result.stdout.trim() : undefined
+}
+
+/** A file of a cached commit, or undefined when the commit has no such file. */
+export async function cachedFile(repo: string, sha: string, file: string): Promise<string | undefined> {
+  const result = await localGitOutput(fileAtRevision({repo, sha, path: file}).args)
+  return result.code === 0 ? result.stdout : undefined
 }
 
 export interface PushResult {
@@ -138,6 +185,16 @@ function localGit(args: readonly string[], allowFailure = false): Promise<number
     execFile('git', [...args], (error) => {
       if (!error) return resolve(0)
       if (allowFailure && typeof error.code === 'number') return resolve(error.code)
+      reject(new PreflightError(`local git ${args.join(' ')} failed: ${error.message}`, 'check that git is installed and the cache directory is writable'))
+    })
+  })
+}
+
+function localGitOutput(args: readonly string[]): Promise<{code: number; stdout: string}> {
+  return new Promise((resolve, reject) => {
+    execFile('git', [...args], {maxBuffer: 4 * 1024 * 1024}, (error, stdout) => {
+      if (!error) return resolve({code: 0, stdout})
+      if (typeof error.code === 'number') return resolve({code: error.code, stdout})
       reject(new PreflightError(`local git ${args.join(' ')} failed: ${error.message}`, 'check that git is installed and the cache directory is writable'))
     })
   })

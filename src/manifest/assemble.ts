@@ -57,6 +57,10 @@ export function assembleManifest(content: ManifestContent, file: ManifestFile): 
         }),
       ),
     ),
+    drift: {
+      global: content.drift.allow,
+      apps: Object.fromEntries(Object.entries(content.apps).map(([app, settings]) => [app, settings.drift.allow])),
+    },
     options: {
       concurrency: content.options.concurrency,
       leaseMs: content.options.lease,

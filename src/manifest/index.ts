@@ -1,5 +1,5 @@
 export {loadManifest, type LoadManifestOptions} from './load.js'
-export {resolveEnvironment, resolveGraduation} from './resolve.js'
+export {resolveEnvironment, resolveGraduation, resolveRollback} from './resolve.js'
 export {manifestJsonSchema} from './json-schema.js'
 export {RESERVED_ENVIRONMENT_NAMES} from './reserved.js'
 export {HOOK_PHASES} from './schema.js'

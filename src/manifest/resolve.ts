@@ -26,19 +26,43 @@ export function resolveGraduation(manifest: Manifest, from: string, to: string, 
     source: location(manifest, from, name),
     target: location(manifest, to, name),
   }))
-  const hooksFor = (phase: HookPhase): ResolvedHook[] =>
-    manifest.hooks
-      .filter((hook) => hook.phase === phase && (hook.environments === undefined || hook.environments.includes(to)))
-      .map((hook) => resolveHook(manifest, hook, to))
   return {
     manifestPath: manifest.path,
     from,
     to,
     skipped: manifest.chain.slice(fromIndex + 1, toIndex),
     apps,
-    hooks: {pre: hooksFor('pre'), post: hooksFor('post'), released: hooksFor('released'), aborted: hooksFor('aborted')},
+    hooks: hooksInto(manifest, to),
+    driftAllowed: Object.fromEntries(apps.map((app) => [app.name, [...new Set([...manifest.drift.global, ...(manifest.drift.apps[app.name] ?? [])])]])),
     options: manifest.options,
   }
+}
+
+/**
+ * `graduate rollback <env>` in the same terms: each app is its own source (the revision comes from a
+ * record of the environment, not from another environment), with the hooks that apply to `env`.
+ */
+export function resolveRollback(manifest: Manifest, env: string, options: {only?: string[]} = {}): ResolvedGraduation {
+  environmentIndex(manifest, env)
+  const apps = selectApps(manifest, options.only).map((name) => ({name, source: location(manifest, env, name), target: location(manifest, env, name)}))
+  return {
+    manifestPath: manifest.path,
+    from: env,
+    to: env,
+    skipped: [],
+    apps,
+    hooks: hooksInto(manifest, env),
+    driftAllowed: Object.fromEntries(apps.map((app) => [app.name, []])),
+    options: manifest.options,
+  }
+}
+
+function hooksInto(manifest: Manifest, env: string): Record<HookPhase, ResolvedHook[]> {
+  const hooksFor = (phase: HookPhase): ResolvedHook[] =>
+    manifest.hooks
+      .filter((hook) => hook.phase === phase && (hook.environments === undefined || hook.environments.includes(env)))
+      .map((hook) => resolveHook(manifest, hook, env))
+  return {pre: hooksFor('pre'), post: hooksFor('post'), rollback: hooksFor('rollback'), released: hooksFor('released'), aborted: hooksFor('aborted')}
 }
 
 /** One environment's apps and hosts, for commands about a single environment (status, abort, history…). */

@@ -20,7 +20,7 @@ import {RESERVED_ENVIRONMENT_NAMES, isReservedEnvironmentName} from './reserved.
  * editors use and the descriptions in both. Objects are strict, so a misspelt key is an error.
  */
 
-export const HOOK_PHASES = ['pre', 'post', 'released', 'aborted'] as const
+export const HOOK_PHASES = ['pre', 'post', 'rollback', 'released', 'aborted'] as const
 export type HookPhase = (typeof HOOK_PHASES)[number]
 
 const HOOK_KINDS = ['local', 'run', 'ssh'] as const
@@ -205,11 +205,12 @@ const hooks = z
   .strictObject({
     pre: hookList('before anything is deployed'),
     post: hookList('once every app is held, before the release (e.g. a migration)'),
+    rollback: hookList('instead of post when `graduate rollback` holds the previous revisions (e.g. a down-migration)'),
     released: hookList('after every app went live'),
     aborted: hookList('after a graduation was aborted'),
-  }, {error: expected('a map of hook lists: pre, post, released, aborted')})
+  }, {error: expected('a map of hook lists: pre, post, rollback, released, aborted')})
   .nullable()
-  .transform((value) => value ?? {pre: [], post: [], released: [], aborted: []})
+  .transform((value) => value ?? {pre: [], post: [], rollback: [], released: [], aborted: []})
   .prefault({})
   .meta({description: 'commands run around a graduation, by phase'})
 
@@ -238,6 +239,34 @@ const options = z
   .prefault({})
   .meta({description: 'tuning; every option has a default'})
 
+const configKeyName = z.string({error: expected('a config key name like DATABASE_URL')}).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: 'is not a config key name; use letters, digits and _, not starting with a digit',
+})
+
+const driftSettings = z
+  .strictObject(
+    {
+      allow: z
+        .array(configKeyName, {error: expected('a list of config key names')})
+        .prefault([])
+        .meta({description: 'config keys the source may have and the target lack without stopping the graduation'}),
+    },
+    {error: expected('a map with allow: [KEY, …]')},
+  )
+  .nullable()
+  .transform((value) => value ?? {allow: []})
+  .prefault({})
+
+const appSettings = z
+  .strictObject(
+    {
+      drift: driftSettings.meta({description: 'config drift this app may have'}),
+    },
+    {error: expected('nothing, or a map with drift (per-environment name and host go under environments.<env>.apps)')},
+  )
+  .nullable()
+  .transform((value) => value ?? {drift: {allow: []}})
+
 export const manifestSchema = z
   .strictObject(
     {
@@ -245,12 +274,9 @@ export const manifestSchema = z
         .record(environmentName, environment, {error: expected('a map of environments in promotion order, like dev:, staging:, production:')})
         .meta({description: 'the chain of environments in promotion order; each graduates into a later one', minProperties: 2}),
       apps: z
-        .record(
-          appName,
-          z.null({error: expected('nothing after the app name (per-environment name and host go under environments.<env>.apps)')}),
-          {error: expected('a map of app names, like api:, web:')},
-        )
+        .record(appName, appSettings, {error: expected('a map of app names, like api:, web:')})
         .meta({description: 'the peer apps, graduated together; names are the Dokku app names unless overridden', minProperties: 1}),
+      drift: driftSettings.meta({description: 'config drift every app may have (see apps.<app>.drift for one app)'}),
       hooks,
       options,
     },

@@ -18,6 +18,8 @@ export interface Manifest {
   locations: Record<string, Record<string, AppLocation>>
   /** Every hook of every phase, in manifest order. */
   hooks: ManifestHook[]
+  /** Config keys the source may have and the target lack: for every app, and per app. */
+  drift: {global: string[]; apps: Record<string, string[]>}
   options: ResolvedOptions
 }
 
@@ -97,6 +99,8 @@ export interface ResolvedGraduation {
   apps: ResolvedApp[]
   /** Only the hooks that apply when graduating into `to`, in manifest order. */
   hooks: Record<HookPhase, ResolvedHook[]>
+  /** Per app (manifest name): config keys allowed to drift (the source has them, the target does not). */
+  driftAllowed: Record<string, string[]>
   options: ResolvedOptions
 }
 

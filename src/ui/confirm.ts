@@ -1,6 +1,6 @@
 import {createInterface} from 'node:readline'
 import type {PlannedApp} from '../graduation/events.js'
-import {countPlan, formatPlanTable} from './plan-table.js'
+import {countPlan, formatPlanDetails, formatPlanTable} from './plan-table.js'
 import {createStyle} from './style.js'
 
 export interface PromptStreams {
@@ -45,17 +45,19 @@ function readAnswer(answer: string): boolean | undefined {
 
 /**
  * What the operator is asked to approve: the apps that change and the ones that do not, with old → new
- * revisions and target hosts. Key names of config drift and other warnings were printed by preflight.
+ * revisions, target hosts and commit subjects, and how each target's settings differ from its source's.
  */
 export function describePlanForConfirmation(
   plan: {apps: PlannedApp[]; skippedEnvironments?: string[]},
-  route: {from: string; to: string},
+  route: {from: string; to: string; rollbackOf?: string},
   options: {color: boolean},
 ): string {
   const style = createStyle(options.color)
+  const title = route.rollbackOf === undefined ? `Graduate ${route.from} → ${route.to}` : `Roll back ${route.to} to what ran before ${route.rollbackOf}`
   const lines = [
-    `${style.bold(`Graduate ${route.from} → ${route.to}`)}: ${countPlan(plan.apps)}`,
+    `${style.bold(title)}: ${countPlan(plan.apps)}`,
     ...formatPlanTable(plan.apps, style, {indent: '  ', maxWidth: 100}),
+    ...formatPlanDetails(plan.apps, route, style, {indent: '  ', maxWidth: 100}),
   ]
   const passed = plan.skippedEnvironments ?? []
   if (passed.length > 0) lines.push(`This passes over ${passed.join(', ')}, which ${passed.length === 1 ? 'is' : 'are'} not changed.`)

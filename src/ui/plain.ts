@@ -3,7 +3,7 @@ import {describeApp} from './app-status.js'
 import {cleanLine, formatDuration, formatOffset} from './format.js'
 import {hookName} from './hook-name.js'
 import {describeLockHolder} from './lock-holder.js'
-import {countPlan, formatPlanTable} from './plan-table.js'
+import {countPlan, formatPlanDetails, formatPlanTable} from './plan-table.js'
 import {createStyle, type Style} from './style.js'
 
 export interface PlainOptions {
@@ -26,6 +26,7 @@ const MAX_WIDTH = 100
 export function plainSink(options: PlainOptions): EventSink {
   const style = createStyle(options.color)
   const plan = new Map<string, PlannedApp>()
+  const route = {from: '', to: ''}
   let startedAt: number | undefined
 
   return (event) => {
@@ -39,7 +40,8 @@ export function plainSink(options: PlainOptions): EventSink {
       return
     }
     const at = formatOffset(Date.parse(event.ts) - startedAt).padStart(TIME_WIDTH)
-    const [first, ...rest] = describe(event, {style, plan})
+    if (event.type === 'start') Object.assign(route, {from: event.from, to: event.to})
+    const [first, ...rest] = describe(event, {style, plan, route})
     options.write(`${[`${at} ${first}`, ...rest.map((line) => CONTINUATION + line)].join('\n')}\n`)
   }
 }
@@ -47,6 +49,7 @@ export function plainSink(options: PlainOptions): EventSink {
 interface Context {
   style: Style
   plan: Map<string, PlannedApp>
+  route: {from: string; to: string}
 }
 
 type StampedEvent = Exclude<GraduationEvent, {type: 'app-output' | 'hook-output'}>
@@ -56,7 +59,10 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
   const {style} = context
   switch (event.type) {
     case 'start':
-      return [style.bold(`graduate ${event.from} → ${event.to}`) + `, graduation ${event.id}`, `manifest ${event.manifest}; apps: ${event.apps.join(', ')}`]
+      return [
+        style.bold(event.rollbackOf === undefined ? `graduate ${event.from} → ${event.to}` : `graduate rollback ${event.to} to before ${event.rollbackOf}`) + `, graduation ${event.id}`,
+        `manifest ${event.manifest}; apps: ${event.apps.join(', ')}`,
+      ]
     case 'stage':
       return [style.bold(`==> ${event.stage}`)]
     case 'host':
@@ -75,6 +81,7 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
       return [
         `plan: ${countPlan(event.apps)}`,
         ...formatPlanTable(event.apps, style, {indent: '  ', maxWidth: MAX_WIDTH - CONTINUATION.length}),
+        ...formatPlanDetails(event.apps, context.route, style, {indent: '  ', maxWidth: MAX_WIDTH - CONTINUATION.length}),
         ...(event.skippedEnvironments.length > 0 ? [`passes over ${event.skippedEnvironments.join(', ')}, which ${event.skippedEnvironments.length === 1 ? 'is' : 'are'} not changed`] : []),
       ]
     case 'app':

@@ -1,5 +1,5 @@
 import type {PlannedApp} from '../graduation/events.js'
-import {shortRevision} from './format.js'
+import {cleanLine, shortRevision, wrapText} from './format.js'
 import type {Style} from './style.js'
 import {formatTable} from './table.js'
 
@@ -26,4 +26,35 @@ export function countPlan(apps: PlannedApp[]): string {
   const deploy = apps.filter((entry) => entry.action === 'deploy').length
   const skip = apps.length - deploy
   return skip === 0 ? `${deploy} to deploy` : `${deploy} to deploy, ${skip} unchanged`
+}
+
+/**
+ * What the table leaves out, one line per fact, each wrapped to `maxWidth`: the commits' subjects, the
+ * config keys on one side only (names, never values), differing scale, checks, proxy and domains, and
+ * release tasks that run before the hold.
+ */
+export function formatPlanDetails(apps: PlannedApp[], route: {from: string; to: string}, style: Style, options: {indent: string; maxWidth: number}): string[] {
+  const lines: string[] = []
+  const add = (text: string) => lines.push(...wrapText(`${options.indent}${text}`, options.maxWidth, `${options.indent}    `))
+  for (const entry of apps) {
+    const subjects = [entry.fromSubject === undefined ? undefined : `was "${cleanLine(entry.fromSubject)}"`, entry.toSubject === undefined ? undefined : `${entry.action === 'skip' ? 'runs' : 'gets'} "${cleanLine(entry.toSubject)}"`]
+    if (entry.toSubject !== undefined) add(`${entry.app}: ${subjects.filter(Boolean).join(', ')}`)
+    const drift = entry.drift
+    if (drift) {
+      const notes: string[] = []
+      const blocked = drift.missingInTarget.filter((key) => !drift.allowed.includes(key))
+      if (blocked.length > 0) notes.push(`config only in ${route.from}: ${blocked.join(', ')}`)
+      if (drift.allowed.length > 0) notes.push(`config only in ${route.from}, allowed: ${drift.allowed.join(', ')}`)
+      if (drift.missingInSource.length > 0) notes.push(`config only in ${route.to}: ${drift.missingInSource.join(', ')}`)
+      for (const scale of drift.scale) notes.push(`${scale.proc} scale ${scale.source} in ${route.from}, ${scale.target} in ${route.to}`)
+      if (drift.checks) notes.push(`checks ${drift.checks.source} in ${route.from}; ${drift.checks.target} in ${route.to}`)
+      if (drift.proxy) notes.push(`proxy ${drift.proxy.source} in ${route.from}, ${drift.proxy.target} in ${route.to}`)
+      if (drift.domains) notes.push(`custom domains ${drift.domains.source ? 'set' : 'none'} in ${route.from}, ${drift.domains.target ? 'set' : 'none'} in ${route.to}`)
+      for (const note of notes) add(`${blocked.length > 0 && note.startsWith(`config only in ${route.from}:`) ? style.red('drift') : style.yellow('drift')} ${entry.app}: ${note}`)
+    }
+    for (const task of entry.releaseTasks ?? []) {
+      add(`${style.yellow('warning')} ${entry.app}: the ${task.where} "${cleanLine(task.command)}" looks like a migration; Dokku runs it before the hold, so it runs even if the graduation aborts — move it to graduate's POST hook`)
+    }
+  }
+  return lines
 }

@@ -23,7 +23,7 @@ export interface OutputSession {
   /** Subscribe this to the graduation's EventBus. */
   sink: EventSink
   /** Shows the plan and asks whether to go ahead; false without a terminal to ask on. */
-  confirm(plan: PlannedApp[], from: string, to: string): Promise<boolean>
+  confirm(plan: PlannedApp[], from: string, to: string, rollbackOf?: string): Promise<boolean>
   /** Waits for the progress display to finish, then prints the summary on stdout (with --json the summary event already was). */
   finish(summary: GraduationSummary): Promise<void>
   /** Stops the progress display; call it on every path (finish does), or a task display keeps stderr. */
@@ -58,15 +58,16 @@ export function openOutput(options: OutputSessionOptions): OutputSession {
       if (event.type === 'plan') passedOver = event.skippedEnvironments
       render(event)
     },
-    async confirm(plan, from, to) {
+    async confirm(plan, from, to, rollbackOf) {
       if (stdin.isTTY !== true || stderr.isTTY !== true) {
         stderr.write('graduate cannot ask for confirmation: this is not an interactive terminal. Run it again with --yes to graduate without a prompt.\n')
         return false
       }
       await tasks?.suspend()
-      stderr.write(describePlanForConfirmation({apps: plan, skippedEnvironments: passedOver}, {from, to}, {color: progressColor}))
+      stderr.write(describePlanForConfirmation({apps: plan, skippedEnvironments: passedOver}, {from, to, ...(rollbackOf === undefined ? {} : {rollbackOf})}, {color: progressColor}))
       const count = plan.filter((entry) => entry.action === 'deploy').length
-      return confirm(`Graduate ${count} app${count === 1 ? '' : 's'} from ${from} to ${to}?`, {input: stdin, output: stderr})
+      const apps = `${count} app${count === 1 ? '' : 's'}`
+      return confirm(rollbackOf === undefined ? `Graduate ${apps} from ${from} to ${to}?` : `Roll back ${apps} of ${to} to what ran before ${rollbackOf}?`, {input: stdin, output: stderr})
     },
     async finish(summary) {
       await close()

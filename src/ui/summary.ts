@@ -45,6 +45,12 @@ function outcomeHeadline(summary: GraduationSummary, style: Style): {text: strin
   const changed = summary.apps.length - unchanged
   const route = `from ${summary.from} to ${summary.to}`
   const cause = (fallback: string) => summary.cause ?? fallback
+  if (summary.rollbackOf !== undefined) {
+    const before = `to what ran before ${summary.rollbackOf}`
+    if (summary.outcome === 'graduated') return {text: `Rolled back ${apps(live)} of ${summary.to} ${before} in ${formatDuration(summary.durationMs)}${unchanged > 0 ? ` (${unchanged} unchanged)` : ''}`, paint: style.green}
+    if (summary.outcome === 'nothing-to-do') return {text: `Nothing to roll back: every app of ${summary.to} already runs what it ran before ${summary.rollbackOf}`, paint: style.green}
+    if (summary.outcome === 'dry-run') return {text: `Dry run: ${apps(changed)} of ${summary.to} would roll back ${before}${unchanged > 0 ? `, ${unchanged} unchanged` : ''} — nothing was changed`, paint: style.bold}
+  }
   switch (summary.outcome) {
     case 'graduated':
       return {text: `Graduated ${apps(live)} ${route} in ${formatDuration(summary.durationMs)}${unchanged > 0 ? ` (${unchanged} unchanged)` : ''}`, paint: style.green}

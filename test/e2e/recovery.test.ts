@@ -87,6 +87,8 @@ describe('recovery from a crashed graduation', () => {
   })
 
   it('status shows the crashed graduation from the hosts, unlock refuses while it holds gates, abort cleans it up', async () => {
+    // A lease long enough that the gates still hold when status looks, however loaded the machine is.
+    manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 15'}]}, options: {lease: '60s'}})
     const id = await crashGraduation(allHeld)
     const status = await cli(['status', 'production', '--json'])
     expect(status.code, status.stderr).toBe(0)

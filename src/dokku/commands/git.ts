@@ -95,3 +95,16 @@ export function pushRevision(options: {repo: string; remote: string; sha: string
   assertBranch(options.branch)
   return {args: [`--git-dir=${options.repo}`, 'push', '--no-verify', options.remote, `+${options.sha}:refs/heads/${options.branch}`]}
 }
+
+/** The first line of commit `sha`'s message, for the plan. */
+export function commitSubject(options: {repo: string; sha: string}): GitCommand {
+  assertSha(options.sha)
+  return {args: [`--git-dir=${options.repo}`, 'log', '-1', '--no-show-signature', '--format=%s', options.sha]}
+}
+
+/** A file of commit `sha` (e.g. its Procfile), exit non-zero when the commit has no such file. */
+export function fileAtRevision(options: {repo: string; sha: string; path: string}): GitCommand {
+  assertSha(options.sha)
+  if (options.path === '' || options.path.startsWith('-') || options.path.includes(':')) throw new RangeError(`not a repository path: ${JSON.stringify(options.path)}`)
+  return {args: [`--git-dir=${options.repo}`, 'cat-file', 'blob', `${options.sha}:${options.path}`]}
+}

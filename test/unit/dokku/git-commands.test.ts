@@ -1,10 +1,10 @@
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {cacheRef, fetchDeployBranch, hasCommit, initCacheRepo, pushRevision, type GitCommand} from '../../../src/dokku/commands/git.js'
+import {cacheRef, commitSubject, fetchDeployBranch, fileAtRevision, hasCommit, initCacheRepo, pushRevision, type GitCommand} from '../../../src/dokku/commands/git.js'
 import {PreflightError} from '../../../src/errors.js'
 
 /*
@@ -113,6 +113,30 @@ describe('moving a revision from the source app to the target app', () => {
     expect(cacheRef('a..b.lock')).toBe('refs/graduate/a%2E%2Eb%2Elock')
     expect(git(['check-ref-format', cacheRef('a..b.lock')]).status).toBe(0)
     expect(cacheRef('a.b')).not.toBe(cacheRef('a_b'))
+  })
+})
+
+describe('reading a cached revision for the plan', () => {
+  it("gives a commit's subject and the files of that commit, not of the branch tip", () => {
+    writeFileSync(join(work, 'Procfile'), 'web: node server.js\nrelease: npm run migrate\n')
+    expect(git(['add', 'Procfile'], work).status).toBe(0)
+    const withRelease = commit('Add a release task\n\nThe body is not the subject.')
+    expect(git(['rm', '-q', 'Procfile'], work).status).toBe(0)
+    const without = commit('Drop the Procfile')
+    expect(git(['push', '-q', source, 'main'], work).status).toBe(0)
+    expect(runGit(initCacheRepo(cache)).status).toBe(0)
+    expect(runGit(fetchDeployBranch({repo: cache, remote: source, branch: 'main', ref: cacheRef('api')})).status).toBe(0)
+
+    expect(runGit(commitSubject({repo: cache, sha: withRelease})).stdout).toBe('Add a release task')
+    expect(runGit(fileAtRevision({repo: cache, sha: withRelease, path: 'Procfile'})).stdout).toContain('release: npm run migrate')
+    expect(runGit(fileAtRevision({repo: cache, sha: without, path: 'Procfile'})).status).not.toBe(0)
+  })
+
+  it('refuses a path git would read as an option or a revision', () => {
+    const sha = 'a'.repeat(40)
+    expect(() => fileAtRevision({repo: cache, sha, path: '--output=x'})).toThrow(RangeError)
+    expect(() => fileAtRevision({repo: cache, sha, path: 'a:b'})).toThrow(RangeError)
+    expect(() => commitSubject({repo: cache, sha: 'HEAD'})).toThrow(RangeError)
   })
 })
 

@@ -15,7 +15,7 @@ function validator() {
 test('is an object schema for environments, apps, hooks and options', () => {
   const schema = manifestJsonSchema() as {type: string; properties: Record<string, unknown>; required: string[]; additionalProperties: boolean}
   expect(schema.type).toBe('object')
-  expect(Object.keys(schema.properties)).toEqual(['environments', 'apps', 'hooks', 'options'])
+  expect(Object.keys(schema.properties)).toEqual(['environments', 'apps', 'drift', 'hooks', 'options'])
   expect(schema.required).toEqual(['environments', 'apps'])
   expect(schema.additionalProperties).toBe(false)
 })

@@ -1,0 +1,43 @@
+import {Args, Flags} from '@oclif/core'
+import {GraduateCommand} from '../cli/base-command.js'
+import {manifestFlag} from '../cli/flags.js'
+import {ExitCode} from '../exit-codes.js'
+import {planGraduation} from '../graduation/plan-report.js'
+import {colorWanted} from '../ui/style.js'
+import {renderPlanReport} from '../ui/plan-report.js'
+
+export default class Plan extends GraduateCommand {
+  static override summary = 'Show what `graduate <from> <to>` would do, and what would stop it; change nothing.'
+
+  static override description = `Connects to every host and makes every check the graduation makes — without taking the lock. Per app:
+the revision the target runs and the one it would get (short sha and commit subject), "unchanged, skip"
+when they match, and drift: config keys set on one side only (names, never values), process scale,
+checks, proxy type and domains that differ. Config keys the source sets and the target lacks stop a
+graduation unless the manifest allows them (drift: allow: [...]) or --accept-drift is given.
+Exits 0 when the graduation would go ahead, 3 when it would be refused.
+
+EXIT CODES
+${GraduateCommand.exitCodesHelp}`
+
+  static override examples = [
+    {description: 'What promoting dev to production would change', command: '<%= config.bin %> plan dev production'},
+    {description: 'The same as one JSON document, e.g. for a release checklist', command: '<%= config.bin %> plan staging production --json'},
+  ]
+
+  static override args = {
+    from: Args.string({description: 'the environment whose running revisions would be promoted', required: true}),
+    to: Args.string({description: 'the environment that would receive them', required: true}),
+  }
+
+  static override flags = {
+    manifest: manifestFlag,
+    only: Flags.string({description: 'Plan only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Plan)
+    const report = await planGraduation({manifestPath: flags.manifest, from: args.from, to: args.to, only: flags.only})
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : renderPlanReport(report, {color: colorWanted(process.stdout, process.env)}))
+    if (report.problems.length > 0) process.exitCode = ExitCode.Preflight
+  }
+}

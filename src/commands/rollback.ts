@@ -1,0 +1,66 @@
+import {Args, Flags} from '@oclif/core'
+import {GraduateCommand} from '../cli/base-command.js'
+import {manifestFlag} from '../cli/flags.js'
+import {requireTerminalOrYes} from '../cli/confirmation.js'
+import {refusedSummary} from '../cli/refused-summary.js'
+import type {ErrorReport} from '../cli/render-error.js'
+import {rollback} from '../graduation/service.js'
+
+export default class Rollback extends GraduateCommand {
+  static override summary = 'Put every app of an environment back on the revision it ran before a graduation, together.'
+
+  static override description = `Reads the graduation records on the environment's hosts and redeploys, to each app that graduation
+changed, the revision it ran before — through the same path as a graduation: lock, arm, every app held
+after Dokku's checks, then the manifest's rollback hooks (a down-migration, say) instead of the POST
+hooks, then one release for all, or an abort for all. Without --to it undoes the newest graduation not
+rolled back yet, so running it twice steps back two graduations. \`graduate history <env>\` lists the ids.
+
+On a terminal it shows exactly what will move back and asks first; without one it refuses unless --yes
+(or --dry-run) is given.
+
+EXIT CODES
+${GraduateCommand.exitCodesHelp}`
+
+  static override examples = [
+    {description: 'Undo the last graduation into production', command: '<%= config.bin %> rollback production'},
+    {description: 'Go back to what ran before a given graduation, in CI', command: '<%= config.bin %> rollback production --to 20261123T101500Z-3f9a --yes --json'},
+    {description: 'Show what would move back', command: '<%= config.bin %> rollback production --dry-run'},
+  ]
+
+  static override args = {env: Args.string({description: 'the environment to roll back', required: true})}
+
+  static override flags = {
+    manifest: manifestFlag,
+    to: Flags.string({description: 'The graduation id whose previous revisions are restored (default: the newest not rolled back).'}),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
+    'dry-run': Flags.boolean({description: 'Connect, check and print what would move back; change nothing.', default: false}),
+    only: Flags.string({description: 'Roll back only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
+    concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
+    'deploy-timeout': Flags.string({description: 'From push to held, per app (options.timeouts.deploy).'}),
+    'hold-timeout': Flags.string({description: 'The longest time apps stay held, rollback hooks included (options.timeouts.hold).'}),
+    lease: Flags.string({description: "The gates' lease (options.lease)."}),
+    verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output.", default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Rollback)
+    requireTerminalOrYes({yes: flags.yes, dryRun: flags['dry-run'], what: `roll back ${args.env}`, alternative: '--dry-run to see what would move back'})
+    const summary = await rollback({
+      manifestPath: flags.manifest,
+      env: args.env,
+      to: flags.to,
+      only: flags.only,
+      overrides: {concurrency: flags.concurrency, deployTimeout: flags['deploy-timeout'], holdTimeout: flags['hold-timeout'], lease: flags.lease},
+      yes: flags.yes,
+      dryRun: flags['dry-run'],
+      json: flags.json,
+      verbose: flags.verbose,
+    })
+    process.exitCode = summary.exitCode
+  }
+
+  /** With --json the stream ends in a summary event even when the rollback could not start. */
+  protected override errorDocument(report: ErrorReport): unknown {
+    return refusedSummary(report)
+  }
+}

@@ -1,0 +1,99 @@
+import {APP_MISSING_EXIT, appsReport, checksReport, configKeys, domainsReport, gitReport, proxyReport, psReport, schedulerReport} from '../dokku/commands/core.js'
+import {parseConfigKeys} from '../dokku/parse/lists.js'
+import {deployedGitRevision, parseAppsReport, parseChecksReport, parseDomainsReport, parseGitReport, parseProxyReport, parsePsReport, parseSchedulerReport} from '../dokku/parse/reports.js'
+import type {DokkuHost} from './remote.js'
+
+/** What Dokku reports about one app, as much as a graduation needs; read-only. */
+export interface AppFacts {
+  app: string
+  host: string
+  exists: boolean
+  /** `git-push`, `git-sync`, `docker-image`… or '' before the first successful deploy. */
+  deploySource: string
+  deploySourceMetadata: string
+  /** The git revision of the last successful deploy (git-push, or git-sync to a sha). */
+  rev: string | null
+  deployBranch: string
+  revEnvVar: string
+  /** Config variable names (never values). */
+  configKeys: string[]
+  /** Not for 'source': how many containers of each process type Dokku runs. */
+  processes?: Record<string, number>
+  skipDeploy?: boolean
+  proxyType?: string
+  checksDisabled?: string[]
+  checksSkipped?: string[]
+  scheduler?: string
+  /** Only with 'all': the app's domains other than Dokku's default `<app>.<global domain>`. */
+  customDomains?: string[]
+}
+
+export type FactsDepth =
+  /** What a source needs: its deployed revision, branch and config names. */
+  | 'source'
+  /** That, plus what preflight requires of a target: proxy, checks, scheduler, skip-deploy, processes. */
+  | 'target'
+  /** Everything, for the drift a person reads in the plan: the target's facts and the domains, of either side. */
+  | 'all'
+
+export interface ReadOptions {
+  timeoutMs: number
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * Reads an app's facts with Dokku's own `--format json` reports and `config:keys`, in parallel. An app
+ * that does not exist answers `exists: false` (apps:report exits 20) and nothing else is asked — a
+ * git command against a missing app would create it.
+ */
+export async function readAppFacts(host: DokkuHost, app: string, depth: FactsDepth, read: ReadOptions): Promise<AppFacts> {
+  const options = {timeoutMs: read.timeoutMs, readOnly: true, ...(read.signal ? {signal: read.signal} : {})}
+  const apps = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
+  const report = await host.run(apps, options)
+  if (report.exitCode === APP_MISSING_EXIT) {
+    return {app, host: host.label, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
+  }
+  const deployed = parseAppsReport(report.stdout, apps)
+  const settings = depth !== 'source'
+  const [git, keys, ps, proxy, checks, scheduler, domains] = await Promise.all([
+    host.run(gitReport(app), options),
+    host.run(configKeys(app), options),
+    settings ? host.run(psReport(app), options) : undefined,
+    settings ? host.run(proxyReport(app), options) : undefined,
+    settings ? host.run(checksReport(app), options) : undefined,
+    settings ? host.run(schedulerReport(app), options) : undefined,
+    depth === 'all' ? host.run(domainsReport(app), options) : undefined,
+  ])
+  const gitFacts = parseGitReport(git.stdout, gitReport(app))
+  const facts: AppFacts = {
+    app,
+    host: host.label,
+    exists: true,
+    deploySource: deployed.deploySource,
+    deploySourceMetadata: deployed.deploySourceMetadata,
+    rev: deployedGitRevision(deployed) ?? null,
+    deployBranch: gitFacts.deployBranch,
+    revEnvVar: gitFacts.revEnvVar,
+    configKeys: parseConfigKeys(keys.stdout),
+  }
+  if (ps) {
+    const psFacts = parsePsReport(ps.stdout, psReport(app))
+    const processes: Record<string, number> = {}
+    for (const container of psFacts.containers) processes[container.proc] = Math.max(processes[container.proc] ?? 0, container.index)
+    facts.processes = processes
+    facts.skipDeploy = psFacts.skipDeploy
+  }
+  if (proxy) facts.proxyType = parseProxyReport(proxy.stdout, proxyReport(app)).type
+  if (checks) {
+    const checksFacts = parseChecksReport(checks.stdout, checksReport(app))
+    facts.checksDisabled = [...checksFacts.disabled]
+    facts.checksSkipped = [...checksFacts.skipped]
+  }
+  if (scheduler) facts.scheduler = parseSchedulerReport(scheduler.stdout, schedulerReport(app)).scheduler
+  if (domains) {
+    const report = parseDomainsReport(domains.stdout, domainsReport(app))
+    const defaults = report.globalVhosts.map((domain) => `${app}.${domain}`)
+    facts.customDomains = report.appVhosts.filter((vhost) => !defaults.includes(vhost))
+  }
+  return facts
+}

@@ -1,0 +1,31 @@
+import pMap from 'p-map'
+import type {PlannedApp} from './events.js'
+import {type RevisionOrigin, cachedSubject, ensureRevision} from './transfer.js'
+
+/**
+ * Adds what a person reads in the plan to each entry: the commit subjects of both revisions. The new
+ * revision is fetched into the cache for it (the transfer then needs no fetch); the old one is named
+ * only when the cache already holds it. A fetch that fails leaves the entry as it was and is reported
+ * as a warning: the plan is still right without subjects.
+ */
+export async function describeRevisions(
+  plan: PlannedApp[],
+  options: {repo: string; originsFor: (entry: PlannedApp) => RevisionOrigin[]; timeoutMs: number; signal?: AbortSignal | undefined; warn: (entry: PlannedApp, message: string) => void},
+): Promise<PlannedApp[]> {
+  return pMap(
+    plan,
+    async (entry) => {
+      if (entry.action === 'deploy') {
+        try {
+          await ensureRevision({repo: options.repo, sha: entry.to, origins: options.originsFor(entry), timeoutMs: options.timeoutMs, ...(options.signal ? {signal: options.signal} : {})})
+        } catch (error) {
+          options.warn(entry, `could not fetch ${entry.to.slice(0, 12)} to describe it: ${error instanceof Error ? error.message : String(error)}`)
+          return entry
+        }
+      }
+      const [toSubject, fromSubject] = await Promise.all([cachedSubject(options.repo, entry.to), entry.from ? cachedSubject(options.repo, entry.from) : undefined])
+      return {...entry, ...(toSubject === undefined ? {} : {toSubject}), ...(fromSubject === undefined ? {} : {fromSubject})}
+    },
+    {concurrency: 4},
+  )
+}
