@@ -31,10 +31,10 @@ export const GRADUATE_CONTEXT = 'GRADUATE_CONTEXT'
 /** Every variable of the contract with what it means, for the README and `--help`. */
 export const hookVariableTable: ReadonlyArray<{name: string; meaning: string}> = [
   {name: GRADUATE_ID, meaning: 'the graduation id, the same in every hook, event and record of one run'},
-  {name: GRADUATE_FROM, meaning: 'the source environment'},
+  {name: GRADUATE_FROM, meaning: 'the source environment (in a rollback, the environment rolled back)'},
   {name: GRADUATE_TO, meaning: 'the target environment'},
   {name: GRADUATE_APPS, meaning: 'comma-separated names of the apps being deployed (unchanged apps are left out)'},
-  {name: GRADUATE_PHASE, meaning: 'pre, post, released or aborted'},
+  {name: GRADUATE_PHASE, meaning: 'pre, post, rollback, released or aborted'},
   {name: GRADUATE_OUTCOME, meaning: 'released and aborted hooks only: released, aborted or partial'},
   {name: GRADUATE_CONTEXT, meaning: 'local hooks only: path of a JSON file listing every app with its hosts and old and new revisions'},
 ]
