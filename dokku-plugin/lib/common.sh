@@ -44,6 +44,11 @@ require_id() {
 require_env() {
   is_valid_env "$1" || log_fail "graduate: invalid environment name '$1': use 1-63 lowercase letters, digits or '-', starting with a letter"
 }
+# Docker image references: [registry[:port]/]repository[:tag][@sha256:hex].
+is_valid_image() { [[ $1 =~ ^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[0-9a-f]{64})?$ || $1 =~ ^[a-z0-9][a-z0-9._/-]{0,254}:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$ ]]; }
+require_image() {
+  is_valid_image "$1" || log_fail "graduate: invalid image reference '$1': expected [registry/]repository[:tag][@sha256:<digest>]"
+}
 require_seconds() {
   is_valid_seconds "$2" || log_fail "graduate: invalid $1 '$2': give a whole number of seconds from 1 to $GRADUATE_MAX_SECONDS"
 }

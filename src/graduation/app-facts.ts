@@ -1,6 +1,18 @@
-import {APP_MISSING_EXIT, appsReport, checksReport, configKeys, domainsReport, gitReport, proxyReport, psReport, schedulerReport} from '../dokku/commands/core.js'
+import {APP_MISSING_EXIT, appsReport, checksReport, configKeys, domainsReport, gitReport, proxyReport, psReport, registryReport, schedulerReport} from '../dokku/commands/core.js'
 import {parseConfigKeys} from '../dokku/parse/lists.js'
-import {deployedGitRevision, parseAppsReport, parseChecksReport, parseDomainsReport, parseGitReport, parseProxyReport, parsePsReport, parseSchedulerReport} from '../dokku/parse/reports.js'
+import {
+  type RegistryReport,
+  deployedArtifact,
+  deployedGitRevision,
+  parseAppsReport,
+  parseChecksReport,
+  parseDomainsReport,
+  parseGitReport,
+  parseProxyReport,
+  parsePsReport,
+  parseRegistryReport,
+  parseSchedulerReport,
+} from '../dokku/parse/reports.js'
 import type {DokkuHost} from './remote.js'
 
 /** What Dokku reports about one app, as much as a graduation needs; read-only. */
@@ -13,28 +25,35 @@ export interface AppFacts {
   deploySourceMetadata: string
   /** The git revision of the last successful deploy (git-push, or git-sync to a sha). */
   rev: string | null
+  /** What the last successful deploy was, as graduate promotes it: that git revision, or the image of an image deploy. */
+  artifact: string | null
   deployBranch: string
   revEnvVar: string
   /** Config variable names (never values). */
   configKeys: string[]
-  /** Not for 'source': how many containers of each process type Dokku runs. */
+  /** Sources only: whether releases are pushed to a registry, and where. */
+  registry?: RegistryReport
+  /** Targets, or with detail 'all': how many containers of each process type Dokku runs. */
   processes?: Record<string, number>
   skipDeploy?: boolean
   proxyType?: string
   checksDisabled?: string[]
   checksSkipped?: string[]
   scheduler?: string
-  /** Only with 'all': the app's domains other than Dokku's default `<app>.<global domain>`. */
+  /** Only with detail 'all': the app's domains other than Dokku's default `<app>.<global domain>`. */
   customDomains?: string[]
 }
 
-export type FactsDepth =
-  /** What a source needs: its deployed revision, branch and config names. */
-  | 'source'
-  /** That, plus what preflight requires of a target: proxy, checks, scheduler, skip-deploy, processes. */
-  | 'target'
-  /** Everything, for the drift a person reads in the plan: the target's facts and the domains, of either side. */
-  | 'all'
+/**
+ * What to read. Every app: its deployed revision or image, deploy branch and config names. A source
+ * also: its registry settings (to decide how it is promoted). A target also: what preflight requires
+ * of it (proxy, checks, scheduler, skip-deploy, processes). `all` adds, on either side, what a person
+ * reads in the plan's drift: those settings of a source too, and the domains.
+ */
+export interface FactsWanted {
+  side: 'source' | 'target'
+  detail: 'minimal' | 'all'
+}
 
 export interface ReadOptions {
   timeoutMs: number
@@ -46,23 +65,24 @@ export interface ReadOptions {
  * that does not exist answers `exists: false` (apps:report exits 20) and nothing else is asked — a
  * git command against a missing app would create it.
  */
-export async function readAppFacts(host: DokkuHost, app: string, depth: FactsDepth, read: ReadOptions): Promise<AppFacts> {
+export async function readAppFacts(host: DokkuHost, app: string, wanted: FactsWanted, read: ReadOptions): Promise<AppFacts> {
   const options = {timeoutMs: read.timeoutMs, readOnly: true, ...(read.signal ? {signal: read.signal} : {})}
   const apps = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
   const report = await host.run(apps, options)
   if (report.exitCode === APP_MISSING_EXIT) {
-    return {app, host: host.label, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
+    return {app, host: host.label, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, artifact: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
   }
   const deployed = parseAppsReport(report.stdout, apps)
-  const settings = depth !== 'source'
-  const [git, keys, ps, proxy, checks, scheduler, domains] = await Promise.all([
+  const settings = wanted.side === 'target' || wanted.detail === 'all'
+  const [git, keys, registry, ps, proxy, checks, scheduler, domains] = await Promise.all([
     host.run(gitReport(app), options),
     host.run(configKeys(app), options),
+    wanted.side === 'source' ? host.run(registryReport(app), options) : undefined,
     settings ? host.run(psReport(app), options) : undefined,
     settings ? host.run(proxyReport(app), options) : undefined,
     settings ? host.run(checksReport(app), options) : undefined,
     settings ? host.run(schedulerReport(app), options) : undefined,
-    depth === 'all' ? host.run(domainsReport(app), options) : undefined,
+    wanted.detail === 'all' ? host.run(domainsReport(app), options) : undefined,
   ])
   const gitFacts = parseGitReport(git.stdout, gitReport(app))
   const facts: AppFacts = {
@@ -72,10 +92,12 @@ export async function readAppFacts(host: DokkuHost, app: string, depth: FactsDep
     deploySource: deployed.deploySource,
     deploySourceMetadata: deployed.deploySourceMetadata,
     rev: deployedGitRevision(deployed) ?? null,
+    artifact: deployedArtifact(deployed) ?? null,
     deployBranch: gitFacts.deployBranch,
     revEnvVar: gitFacts.revEnvVar,
     configKeys: parseConfigKeys(keys.stdout),
   }
+  if (registry) facts.registry = parseRegistryReport(registry.stdout, registryReport(app))
   if (ps) {
     const psFacts = parsePsReport(ps.stdout, psReport(app))
     const processes: Record<string, number> = {}

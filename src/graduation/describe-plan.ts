@@ -1,4 +1,5 @@
 import pMap from 'p-map'
+import {strategyOf} from './artifact.js'
 import type {PlannedApp} from './events.js'
 import {type RevisionOrigin, cachedSubject, ensureRevision} from './transfer.js'
 
@@ -15,6 +16,8 @@ export async function describeRevisions(
   return pMap(
     plan,
     async (entry) => {
+      // An image carries no commit graduate could read; its digest says what it is.
+      if (entry.strategy === 'image') return entry
       if (entry.action === 'deploy') {
         try {
           await ensureRevision({repo: options.repo, sha: entry.to, origins: options.originsFor(entry), timeoutMs: options.timeoutMs, ...(options.signal ? {signal: options.signal} : {})})
@@ -23,7 +26,7 @@ export async function describeRevisions(
           return entry
         }
       }
-      const [toSubject, fromSubject] = await Promise.all([cachedSubject(options.repo, entry.to), entry.from ? cachedSubject(options.repo, entry.from) : undefined])
+      const [toSubject, fromSubject] = await Promise.all([cachedSubject(options.repo, entry.to), entry.from && strategyOf(entry.from) === 'git' ? cachedSubject(options.repo, entry.from) : undefined])
       return {...entry, ...(toSubject === undefined ? {} : {toSubject}), ...(fromSubject === undefined ? {} : {fromSubject})}
     },
     {concurrency: 4},

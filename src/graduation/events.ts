@@ -1,5 +1,5 @@
 import type {ExitCode} from '../exit-codes.js'
-import type {HookPhase} from '../manifest/types.js'
+import type {HookPhase, PromotionStrategy} from '../manifest/types.js'
 import type {AppDrift} from './drift.js'
 
 /**
@@ -42,10 +42,12 @@ export interface PlannedApp {
   targetApp: string
   sourceHost: string
   sourceApp: string
-  /** Revision running in the target now (null: never deployed). */
+  /** What the target runs now — a git revision or an image reference (null: never deployed). */
   from: string | null
-  /** Revision running in the source: what the target will run. */
+  /** What the source runs, and the target will: a git revision, or an image pinned by digest. */
   to: string
+  /** git: the revision is pushed and built on the target; image: the very image is deployed (git:from-image). */
+  strategy: PromotionStrategy
   action: 'deploy' | 'skip'
   /** The first line of each revision's commit message, when graduate's git cache holds the commit. */
   fromSubject?: string

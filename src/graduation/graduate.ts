@@ -20,7 +20,7 @@ import {type Planner, appNamed, promotionPlanner} from './planner.js'
 import {type PreflightFacts, preflight} from './preflight.js'
 import {graduationRecord, storeRecord} from './record.js'
 import type {DokkuHost} from './remote.js'
-import {type PushResult, cacheRepoFor, ensureRevision, pushRevisionTo} from './transfer.js'
+import {type PushResult, cacheRepoFor, deployImageTo, ensureRevision, pushRevisionTo} from './transfer.js'
 import {verifyAborted, verifyReleased} from './verify.js'
 import {waitForHolds} from './wait-for-holds.js'
 
@@ -206,7 +206,7 @@ class Run {
       const post = await this.runHooks(this.planner.holdPhase, {signal: this.options.signal ? AbortSignal.any([this.options.signal, holdLimit]) : holdLimit})
       if (!post.ok) {
         decision = 'abort'
-        cause = holdLimit.aborted ? `the POST hooks did not finish within the hold timeout (${Math.round(resolved.options.timeouts.holdMs / 1000)} s)` : post.cause
+        cause = holdLimit.aborted ? `the ${this.planner.holdPhase === 'post' ? 'POST' : 'rollback'} hooks did not finish within the hold timeout (${Math.round(resolved.options.timeouts.holdMs / 1000)} s)` : post.cause
         interrupted = Boolean(this.options.signal?.aborted) && !holdLimit.aborted
       } else if (this.options.signal?.aborted) {
         decision = 'abort'
@@ -309,6 +309,17 @@ class Run {
       const notStarted = (): PushResult => ({exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: 'not started: the graduation was aborted first'}, liveAt: null})
       const task = async (): Promise<PushResult> => {
         if (stop.aborted) return notStarted()
+        if (entry.strategy === 'image') {
+          tracker!.set(entry.app, 'pushing')
+          // Like a push, the deploy is never cut by an interrupt: the decision goes to the gate.
+          return deployImageTo({
+            host: this.hosts.get(app.target.host),
+            app: app.target.app,
+            image: entry.to,
+            timeoutMs: timeouts.deployMs + timeouts.holdMs + SETTLE_GRACE_MS,
+            onLine: (line) => tracker!.line(entry.app, line.text),
+          })
+        }
         try {
           tracker!.set(entry.app, 'fetching')
           await ensureRevision({

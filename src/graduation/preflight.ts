@@ -1,17 +1,25 @@
 import pMap from 'p-map'
 import {version} from '../dokku/commands/core.js'
-import {gateStatus, gateVersion} from '../dokku/commands/gate.js'
-import {type GateAppStatus, parseGateStatus, parseGateVersion} from '../dokku/parse/gate.js'
+import {gateImageAvailable, gateImageDigest, gateRunningImageDigest, gateStatus, gateVersion} from '../dokku/commands/gate.js'
+import {type GateAppStatus, parseGateStatus, parseGateVersion, parseImageDigest} from '../dokku/parse/gate.js'
 import {isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
 import {GraduateError, PreflightError, RemoteCommandError} from '../errors.js'
-import type {HostSpec, ResolvedApp} from '../manifest/types.js'
+import type {HostSpec, PromotionStrategy, ResolvedApp} from '../manifest/types.js'
 import {type AppFacts, readAppFacts} from './app-facts.js'
+import {sourceArtifact} from './artifact.js'
 import {blockingKeys, computeDrift} from './drift.js'
 import type {EventBus} from './events.js'
 import {type HostDirectory, hostKey} from './hosts.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
 export const GATE_PROTOCOL = 1
+
+/** What preflight read of a source app, and what promoting it means. */
+export interface SourceFacts extends AppFacts {
+  strategy: PromotionStrategy
+  /** What the target will run: the git revision, or the image pinned by digest (`repo@sha256:…`). */
+  promoted: string
+}
 
 /** What preflight read of a target app: its facts and its gate. */
 export interface TargetFacts extends AppFacts {
@@ -21,8 +29,8 @@ export interface TargetFacts extends AppFacts {
 }
 
 export interface PreflightFacts {
-  /** By manifest app name; a source whose revision is unknown is absent. */
-  sources: Map<string, AppFacts>
+  /** By manifest app name; a source that cannot be promoted is absent. */
+  sources: Map<string, SourceFacts>
   targets: Map<string, TargetFacts>
 }
 
@@ -124,36 +132,46 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
     (error, index) => problem({host: hostKey(hostChecks[index]!.spec), message: describe(error)}),
   )
 
-  const sources = new Map<string, AppFacts>()
+  const sources = new Map<string, SourceFacts>()
   const targets = new Map<string, TargetFacts>()
 
   const checkSource = async (app: ResolvedApp) => {
     const host = context.hosts.get(app.source.host)
-    const facts = await readAppFacts(host, app.source.app, context.detail === 'all' ? 'all' : 'source', options)
+    const facts = await readAppFacts(host, app.source.app, {side: 'source', detail: context.detail}, options)
     if (!facts.exists) {
       problem({host: host.label, app: app.name, message: `source app ${app.source.app} does not exist`, fix: `check the app's name for this environment in the manifest (dokku apps:list on ${host.label})`})
       return
     }
-    if (!facts.rev) {
-      const source = facts.deploySource || 'none'
+    const artifact = sourceArtifact(facts, app.strategy)
+    if ('problem' in artifact) {
+      problem({host: host.label, app: app.name, message: artifact.problem, fix: artifact.fix})
+      return
+    }
+    if (artifact.strategy === 'git') {
+      sources.set(app.name, {...facts, strategy: 'git', promoted: artifact.rev})
+      return
+    }
+    const pin = artifact.pin.kind === 'named' ? gateImageDigest(artifact.pin.image) : gateRunningImageDigest(facts.app, artifact.pin.repository)
+    const pinned = await host.send(pin, options)
+    if (pinned.exitCode !== 0) {
+      const answer = lastLine(pinned.stderr || pinned.stdout)
       problem({
         host: host.label,
         app: app.name,
-        message:
-          source === 'none'
-            ? `source app ${app.source.app} has never been deployed successfully, so there is no revision to promote`
-            : `source app ${app.source.app} was deployed from ${source} (${facts.deploySourceMetadata}); graduate promotes git deploys (git push or git:sync)`,
-        fix: source === 'none' ? `deploy ${app.source.app} on ${host.label} first` : 'redeploy the source app with git push, or leave it out with --only',
+        message: `cannot pin ${artifact.describe} to a registry digest on the source host: ${answer}`,
+        fix: /is not a dokku command/.test(answer)
+          ? `install the gate plugin on ${host.label} too (\`graduate gate install\` with the source environment): it reads image digests there`
+          : `push the image to a registry the target can pull from and redeploy ${app.source.app} from it, or set apps.${app.name}.strategy: git`,
       })
       return
     }
-    sources.set(app.name, facts)
+    sources.set(app.name, {...facts, strategy: 'image', promoted: parseImageDigest(pinned.stdout, pin)})
   }
 
   const checkTarget = async (app: ResolvedApp) => {
     const host = context.hosts.get(app.target.host)
     const name = app.target.app
-    const facts = await readAppFacts(host, name, context.detail === 'all' ? 'all' : 'target', options)
+    const facts = await readAppFacts(host, name, {side: 'target', detail: context.detail}, options)
     if (!facts.exists) {
       problem({host: host.label, app: app.name, message: `target app ${name} does not exist`, fix: `create it first: dokku apps:create ${name} (on ${host.label}), then set its config`})
       return
@@ -194,6 +212,25 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
     },
   )
 
+  await settleAll(
+    apps.map((app) => async () => {
+      const source = sources.get(app.name)
+      const target = targets.get(app.name)
+      if (source?.strategy !== 'image' || !target || target.artifact === source.promoted || !gateStatuses.has(target.host)) return
+      const check = gateImageAvailable(source.promoted)
+      const answer = await context.hosts.get(app.target.host).run(check, options)
+      if (answer.exitCode !== 0) {
+        problem({
+          host: target.host,
+          app: app.name,
+          message: `the target host cannot pull ${source.promoted}: ${lastLine(answer.stderr || answer.stdout)}`,
+          fix: `log the target host in to that registry as Dokku does (dokku registry:login <server> <user> <password>, on ${target.host})`,
+        })
+      }
+    }),
+    (error, index) => problem({host: hostKey(apps[index]!.target.host), app: apps[index]!.name, message: describe(error)}),
+  )
+
   for (const app of apps) {
     const source = sources.get(app.name)
     const target = targets.get(app.name)
@@ -211,6 +248,10 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
   }
 
   return {facts: {sources, targets}, problems}
+}
+
+function lastLine(text: string): string {
+  return (text.trim().split('\n').filter(Boolean).pop() ?? 'no output').replace(/^\s*!\s+/, '')
 }
 
 function describeKeys(keys: string[]): string {

@@ -3,6 +3,7 @@ import type {AppLocation, ResolvedGraduation} from '../manifest/types.js'
 import {gitRemoteUrl} from '../ssh/git-bridge.js'
 import {settingsFor} from '../ssh/settings.js'
 import {readAppFacts} from './app-facts.js'
+import {strategyOf} from './artifact.js'
 import type {PlannedApp} from './events.js'
 import {hostKey} from './hosts.js'
 import {type Planner, appNamed, appOrigin} from './planner.js'
@@ -59,9 +60,10 @@ export function rollbackPlanner(record: StoredRecord, sourceOf: (app: string) =>
           targetApp: app.target.app,
           sourceHost: hostKey(app.target.host),
           sourceApp: app.target.app,
-          from: target.rev,
+          from: target.artifact,
           to,
-          action: target.rev === to ? 'skip' : 'deploy',
+          strategy: strategyOf(to),
+          action: target.artifact === to ? 'skip' : 'deploy',
         }
       })
       if (unknown.length > 0) {
@@ -84,7 +86,7 @@ export function rollbackPlanner(record: StoredRecord, sourceOf: (app: string) =>
           key: `source/${entry.app}`,
           open: async () => {
             const host = await hosts.connect(source.host)
-            const facts = await readAppFacts(host, source.app, 'source', {timeoutMs: resolved.options.timeouts.commandMs})
+            const facts = await readAppFacts(host, source.app, {side: 'source', detail: 'minimal'}, {timeoutMs: resolved.options.timeouts.commandMs})
             return facts.exists ? {connection: host.connection, branch: facts.deployBranch} : undefined
           },
         })

@@ -8,6 +8,8 @@ import {type PushClassification, classifyPush} from '../dokku/parse/push-outcome
 import {ExitCode} from '../exit-codes.js'
 import {GraduateError, PreflightError} from '../errors.js'
 import type {HostConnection} from '../ssh/transport.js'
+import {gitFromImage} from '../dokku/commands/core.js'
+import type {DokkuHost} from './remote.js'
 
 /*
  * Moving a revision from the source app to the target app (contract §6.7–6.8): fetch the source's
@@ -157,6 +159,40 @@ export async function pushRevisionTo(options: {
     return {exitCode: result.exitCode, lines, classification: classifyPush(lines, result.exitCode), liveAt: switchWatch.liveAt}
   } catch (error) {
     take(splitter.end())
+    return {exitCode: null, lines, classification: classifyPush(lines, null), liveAt: switchWatch.liveAt, error: error instanceof Error ? error : new Error(String(error))}
+  }
+}
+
+/**
+ * Deploys `image` to the target app with `git:from-image` and streams Dokku's output as clean lines,
+ * the way a push's are. Resolves (never rejects) when the command ends, with what the output says
+ * happened: the same result a push gives, so holds, decisions and verification treat both alike.
+ */
+export async function deployImageTo(options: {host: DokkuHost; app: string; image: string; timeoutMs: number; onLine: (line: PushLine) => void}): Promise<PushResult> {
+  // Dokku writes to both streams; each is split on its own, so a line of one never cuts into the other's.
+  const stdout = new PushLineSplitter()
+  const stderr = new PushLineSplitter()
+  const lines: PushLine[] = []
+  const switchWatch = new ProxySwitchWatch()
+  // Every line comes from the host: mark them so, as git's `remote: ` prefix does for a push.
+  const take = (batch: PushLine[]) => {
+    for (const line of batch) {
+      const remote = {text: line.text, remote: true}
+      lines.push(remote)
+      switchWatch.see(remote.text)
+      options.onLine(remote)
+    }
+  }
+  try {
+    const result = await options.host.send(gitFromImage(options.app, options.image), {
+      timeoutMs: options.timeoutMs,
+      onStdout: (chunk) => take(stdout.write(chunk)),
+      onStderr: (chunk) => take(stderr.write(chunk)),
+    })
+    take([...stdout.end(), ...stderr.end()])
+    return {exitCode: result.exitCode, lines, classification: classifyPush(lines, result.exitCode), liveAt: switchWatch.liveAt}
+  } catch (error) {
+    take([...stdout.end(), ...stderr.end()])
     return {exitCode: null, lines, classification: classifyPush(lines, null), liveAt: switchWatch.liveAt, error: error instanceof Error ? error : new Error(String(error))}
   }
 }

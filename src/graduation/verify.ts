@@ -1,18 +1,18 @@
 import pMap from 'p-map'
 import {APP_MISSING_EXIT, appsReport} from '../dokku/commands/core.js'
-import {deployedGitRevision, parseAppsReport} from '../dokku/parse/reports.js'
+import {deployedArtifact, parseAppsReport} from '../dokku/parse/reports.js'
 import type {AppTracker} from './apps.js'
 import type {PlannedApp} from './events.js'
 import type {DokkuHost} from './remote.js'
 import type {PushResult} from './transfer.js'
 import {explainPush} from './wait-for-holds.js'
 
-/** What the target app's last successful deploy was, read from Dokku (written only when a deploy succeeds). */
+/** What the target app's last successful deploy was — a git revision or an image — read from Dokku (written only when a deploy succeeds). */
 async function deployedRevision(host: DokkuHost, app: string, commandMs: number): Promise<string | null> {
   const command = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
   const result = await host.run(command, {timeoutMs: commandMs, readOnly: true})
   if (result.exitCode !== 0) return null
-  return deployedGitRevision(parseAppsReport(result.stdout, command)) ?? null
+  return deployedArtifact(parseAppsReport(result.stdout, command)) ?? null
 }
 
 /**

@@ -57,6 +57,9 @@ export function assembleManifest(content: ManifestContent, file: ManifestFile): 
         }),
       ),
     ),
+    strategies: Object.fromEntries(
+      Object.entries(content.apps).flatMap(([app, settings]) => (settings.strategy === undefined ? [] : [[app, settings.strategy] as const])),
+    ),
     drift: {
       global: content.drift.allow,
       apps: Object.fromEntries(Object.entries(content.apps).map(([app, settings]) => [app, settings.drift.allow])),

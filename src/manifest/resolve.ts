@@ -25,6 +25,7 @@ export function resolveGraduation(manifest: Manifest, from: string, to: string, 
     name,
     source: location(manifest, from, name),
     target: location(manifest, to, name),
+    ...(manifest.strategies[name] === undefined ? {} : {strategy: manifest.strategies[name]}),
   }))
   return {
     manifestPath: manifest.path,

@@ -257,12 +257,21 @@ const driftSettings = z
   .transform((value) => value ?? {allow: []})
   .prefault({})
 
+export const PROMOTION_STRATEGIES = ['git', 'image'] as const
+
 const appSettings = z
   .strictObject(
     {
       drift: driftSettings.meta({description: 'config drift this app may have'}),
+      strategy: z
+        .enum(PROMOTION_STRATEGIES, {error: expected('git (rebuild the source revision on the target) or image (deploy the very image the source runs)')})
+        .optional()
+        .meta({
+          description:
+            "how the app is promoted; default: as the source app was deployed — git for git push and git:sync, image for git:from-image and for registry push-on-release",
+        }),
     },
-    {error: expected('nothing, or a map with drift (per-environment name and host go under environments.<env>.apps)')},
+    {error: expected('nothing, or a map with drift and strategy (per-environment name and host go under environments.<env>.apps)')},
   )
   .nullable()
   .transform((value) => value ?? {drift: {allow: []}})

@@ -1,6 +1,9 @@
-import type {HookPhase} from './schema.js'
+import type {HookPhase, PROMOTION_STRATEGIES} from './schema.js'
 
 export type {HookPhase} from './schema.js'
+
+/** How an app's artifact moves: its git revision rebuilt on the target, or its image deployed as is. */
+export type PromotionStrategy = (typeof PROMOTION_STRATEGIES)[number]
 
 /** A manifest that loaded without problems: validated, interpolated, every app placed on a host. */
 export interface Manifest {
@@ -20,6 +23,8 @@ export interface Manifest {
   hooks: ManifestHook[]
   /** Config keys the source may have and the target lack: for every app, and per app. */
   drift: {global: string[]; apps: Record<string, string[]>}
+  /** Apps whose promotion strategy the manifest sets; the others follow their source's deploy. */
+  strategies: Record<string, PromotionStrategy>
   options: ResolvedOptions
 }
 
@@ -76,6 +81,8 @@ export interface ResolvedApp {
   name: string
   source: AppLocation
   target: AppLocation
+  /** Set by the manifest; otherwise the source's deploy decides. */
+  strategy?: PromotionStrategy
 }
 
 export type HookAction =

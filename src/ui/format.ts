@@ -22,12 +22,16 @@ export function formatClock(iso: string): string {
 }
 
 /**
- * A revision as people quote it: a git sha or an image digest cut to 7 hex digits; anything else
- * (an image tag, say) kept, but no longer than a table cell allows.
+ * A revision as people quote it: a git sha or an image digest cut to 7 hex digits, an image pinned by
+ * digest as its repository's name and that; anything else (an image tag, say) kept, but no longer
+ * than a table cell allows.
  */
 export function shortRevision(rev: string): string {
   const digest = /^(sha256:)?([0-9a-f]{7,})$/i.exec(rev)
   if (digest) return `${digest[1] ?? ''}${digest[2]!.slice(0, 7)}`
+  // registry.example.com/team/api@sha256:<64 hex> → api@sha256:1a2b3c4: the repository's own name and the digest's start.
+  const pinned = /^(?:.*\/)?([^/@]+)@sha256:([0-9a-f]{7})[0-9a-f]*$/i.exec(rev)
+  if (pinned) return `${pinned[1]!.slice(0, 16)}@sha256:${pinned[2]}`
   return rev.length > 24 ? `${rev.slice(0, 23)}…` : rev
 }
 

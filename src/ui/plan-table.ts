@@ -5,14 +5,15 @@ import {formatTable} from './table.js'
 
 /**
  * The plan as a small table, for the CI log and the confirmation prompt: each app, where it goes (with the
- * Dokku app name when it differs from the manifest name), old → new revision, and whether it is deployed.
+ * Dokku app name when it differs from the manifest name), old → new revision or image, and how it is
+ * deployed: `git push` of the revision, `git:from-image` of the image pinned by digest, or not at all.
  */
 export function formatPlanTable(apps: PlannedApp[], style: Style, options: {indent: string; maxWidth: number}): string[] {
   const rows = apps.map((entry) => [
     entry.app,
     entry.targetApp === entry.app ? entry.host : `${entry.host} (${entry.targetApp})`,
     entry.action === 'skip' ? shortRevision(entry.to) : `${entry.from === null ? '(new)' : shortRevision(entry.from)} → ${shortRevision(entry.to)}`,
-    entry.action === 'skip' ? style.dim('unchanged, skip') : 'deploy',
+    entry.action === 'skip' ? style.dim('unchanged, skip') : entry.strategy === 'image' ? 'git:from-image' : 'git push',
   ])
   return formatTable([['app', 'target', 'revision', 'action'].map((title) => style.dim(title)), ...rows], {
     indent: options.indent,

@@ -28,7 +28,7 @@ export function appsList(): DokkuCommand {
   return {argv: ['apps:list', ...JSON_FORMAT]}
 }
 
-type ReportingPlugin = 'apps' | 'git' | 'ps' | 'proxy' | 'checks' | 'domains' | 'scheduler'
+type ReportingPlugin = 'apps' | 'git' | 'ps' | 'proxy' | 'checks' | 'domains' | 'scheduler' | 'registry'
 
 function report(plugin: ReportingPlugin, app: string): DokkuCommand {
   return {argv: [`${plugin}:report`, app, ...JSON_FORMAT]}
@@ -62,6 +62,21 @@ export function checksReport(app: string): DokkuCommand {
 /** The app's domains. */
 export function domainsReport(app: string): DokkuCommand {
   return report('domains', app)
+}
+
+/** Whether releases are pushed to a registry (push-on-release), which one, the repository and the last tag. */
+export function registryReport(app: string): DokkuCommand {
+  return report('registry', app)
+}
+
+/**
+ * Deploy `image` to the app as Dokku's image deploy does: commit a Dockerfile `FROM <image>` on the
+ * deploy branch and build it (the release phase and check-deploy run as for a push; a failed deploy
+ * rolls the commit back). Exit 1 with "No changes detected" when the branch already names this image
+ * (observed §8), so give a digest-pinned reference.
+ */
+export function gitFromImage(app: string, image: string): DokkuCommand {
+  return {argv: ['git:from-image', app, image]}
 }
 
 /** The scheduler in effect; the gate needs docker-local. */

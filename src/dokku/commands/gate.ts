@@ -99,3 +99,18 @@ export function gateRecord(env: string, record: GraduationRecordDocument): Dokku
 export function gateHistory(env: string): DokkuCommand {
   return {argv: ['graduate:history', env, '--format', 'json']}
 }
+
+/** The registry reference, pinned by digest, of an image on the host (e.g. a source's image deploy). */
+export function gateImageDigest(image: string): DokkuCommand {
+  return {argv: ['graduate:image-digest', image]}
+}
+
+/** The same for the image `app`'s running containers were started from, in `repository` (push-on-release). */
+export function gateRunningImageDigest(app: string, repository: string): DokkuCommand {
+  return {argv: ['graduate:image-digest', '--running', app, repository]}
+}
+
+/** Exit 0 when the host can pull `image` from its registry (nothing is downloaded), 1 with the registry's answer. */
+export function gateImageAvailable(image: string): DokkuCommand {
+  return {argv: ['graduate:image-available', image], okExitCodes: [0, 1]}
+}

@@ -198,3 +198,12 @@ const historySchema = z.array(z.looseObject({id: z.string().min(1)}))
 export function parseHistory(stdout: string, from: DokkuCommand): GraduationRecordDocument[] {
   return parseJsonOutput(stdout, historySchema, from)
 }
+
+const DIGEST_REFERENCE = /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/
+
+/** `graduate:image-digest`: one line, `<repository>@sha256:<hex>`. */
+export function parseImageDigest(stdout: string, from: DokkuCommand): string {
+  const line = stdout.trim()
+  if (!DIGEST_REFERENCE.test(line)) throw unexpectedOutput(from, stdout, 'expected one image reference pinned by digest, <repository>@sha256:<64 hex>')
+  return line
+}

@@ -67,6 +67,41 @@ export function deployedGitRevision(report: AppsReport): string | undefined {
   return FULL_SHA.test(candidate) ? candidate : undefined
 }
 
+/**
+ * What the app's last successful deploy was, as graduate promotes it: the git revision of a git
+ * deploy, or the image reference of an image deploy (`git:from-image`, written as given). Dokku
+ * writes the deploy source only after a deploy succeeds.
+ */
+export function deployedArtifact(report: AppsReport): string | undefined {
+  if (report.deploySource === 'docker-image') return report.deploySourceMetadata || undefined
+  return deployedGitRevision(report)
+}
+
+export interface RegistryReport {
+  /** Releases are pushed to the registry in the release phase (before checks, so also for failed deploys). */
+  readonly pushOnRelease: boolean
+  /** `registry.example.com/`, with its slash, or '' for Docker Hub. */
+  readonly server: string
+  readonly imageRepo: string
+  /** The tag of the last release pushed, '' when none was. */
+  readonly tagVersion: string
+}
+
+const registryReportSchema = z
+  .looseObject({'computed-push-on-release': z.string(), 'computed-server': z.string(), 'computed-image-repo': z.string(), 'tag-version': z.string()})
+  .transform(
+    (report): RegistryReport => ({
+      pushOnRelease: report['computed-push-on-release'] === 'true',
+      server: report['computed-server'],
+      imageRepo: report['computed-image-repo'],
+      tagVersion: report['tag-version'],
+    }),
+  )
+
+export function parseRegistryReport(stdout: string, from: DokkuCommand): RegistryReport {
+  return parseJsonOutput(stdout, registryReportSchema, from)
+}
+
 export interface GitReport {
   /** The branch a push must update to deploy (`computed-deploy-branch`: app, then global, then master). */
   readonly deployBranch: string

@@ -10,6 +10,7 @@ import {buildsList, buildsOutput, logsFailed, pluginList, version} from './comma
 import {pluginInstall, pluginUninstall} from './commands/plugin.js'
 import {domainsReport, domainsSet, proxyReport, proxySet} from './commands/proxy-domains.js'
 import {psRebuild, psReport, psRestart, psScale} from './commands/ps.js'
+import {registryReport, registrySet} from './commands/registry.js'
 import {runCommand} from './commands/run.js'
 import {schedulerReport, schedulerSet} from './commands/scheduler.js'
 
@@ -54,6 +55,8 @@ export const CORE_COMMANDS: Record<string, CoreCommand> = {
   'ps:report': psReport,
   'ps:restart': psRestart,
   'ps:scale': psScale,
+  'registry:report': registryReport,
+  'registry:set': registrySet,
   run: runCommand,
   'scheduler:report': schedulerReport,
   'scheduler:set': schedulerSet,

@@ -8,10 +8,12 @@ import {
   checksReport,
   configKeys,
   domainsReport,
+  gitFromImage,
   gitReport,
   pluginList,
   proxyReport,
   psReport,
+  registryReport,
   run,
   schedulerReport,
   version,
@@ -21,11 +23,14 @@ import {
   gateArm,
   gateDisarm,
   gateHistory,
+  gateImageAvailable,
+  gateImageDigest,
   gateLock,
   gateLockStatus,
   gateRecord,
   gateRelease,
   gateRenew,
+  gateRunningImageDigest,
   gateStatus,
   gateUnlock,
   gateVersion,
@@ -50,6 +55,8 @@ describe('Dokku core commands', () => {
     [configKeys('api'), 'config:keys api'],
     [pluginList(), 'plugin:list --format json'],
     [buildsList('api'), 'builds:list api --format json'],
+    [registryReport('api'), 'registry:report api --format json'],
+    [gitFromImage('api', `registry.example.com/shop/api@sha256:${'a'.repeat(64)}`), `git:from-image api registry.example.com/shop/api@sha256:${'a'.repeat(64)}`],
   ])('%j renders as %s', (command, wire) => {
     expect(renderCommand(command)).toBe(wire)
   })
@@ -88,6 +95,9 @@ describe('gate commands (PROTOCOL.md)', () => {
     [gateUnlock('production', ID, {force: true}), `graduate:unlock production ${ID} --force`],
     [gateLockStatus('production'), 'graduate:lock-status production --format json'],
     [gateHistory('production'), 'graduate:history production --format json'],
+    [gateImageDigest('registry.example.com/shop/api:1.4.2'), 'graduate:image-digest registry.example.com/shop/api:1.4.2'],
+    [gateRunningImageDigest('api', 'registry.example.com/shop/api'), 'graduate:image-digest --running api registry.example.com/shop/api'],
+    [gateImageAvailable('registry.example.com/shop/api:1.4.2'), 'graduate:image-available registry.example.com/shop/api:1.4.2'],
   ])('%j renders as %s', (command, wire) => {
     expect(renderCommand(command)).toBe(wire)
   })

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {gateHistory, gateLock, gateLockStatus, gateStatus, gateVersion} from '../../../src/dokku/commands/gate.js'
-import {parseGateStatus, parseGateVersion, parseHistory, parseLockAttempt, parseLockStatus} from '../../../src/dokku/parse/gate.js'
+import {gateHistory, gateImageDigest, gateLock, gateLockStatus, gateStatus, gateVersion} from '../../../src/dokku/commands/gate.js'
+import {parseGateStatus, parseGateVersion, parseHistory, parseImageDigest, parseLockAttempt, parseLockStatus} from '../../../src/dokku/parse/gate.js'
 import {UnexpectedOutputError} from '../../../src/errors.js'
 
 // The documents below are dokku-plugin/PROTOCOL.md's examples, with its <sha>/<cid> placeholders filled in.
@@ -156,5 +156,20 @@ describe('graduate:history', () => {
 
   it('refuses a record without an id', () => {
     expect(() => parseHistory(JSON.stringify([{outcome: 'graduated'}]), gateHistory('production'))).toThrow(/0\.id: /)
+  })
+})
+
+describe('graduate:image-digest', () => {
+  const pinned = `registry.example.com:5000/shop/api@sha256:${'ab'.repeat(32)}`
+
+  it('reads the one reference pinned by digest', () => {
+    expect(parseImageDigest(`${pinned}\n`, gateImageDigest('registry.example.com:5000/shop/api:1.4'))).toBe(pinned)
+  })
+
+  it('refuses anything else: a tag, two lines, a short digest', () => {
+    const command = gateImageDigest('shop/api:1.4')
+    expect(() => parseImageDigest('registry.example.com/shop/api:1.4\n', command)).toThrow(UnexpectedOutputError)
+    expect(() => parseImageDigest(`${pinned}\n${pinned}\n`, command)).toThrow(UnexpectedOutputError)
+    expect(() => parseImageDigest('shop/api@sha256:abc\n', command)).toThrow(UnexpectedOutputError)
   })
 })

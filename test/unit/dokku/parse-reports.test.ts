@@ -7,10 +7,12 @@ import {
   gitReport,
   proxyReport,
   psReport,
+  registryReport,
   schedulerReport,
 } from '../../../src/dokku/commands/core.js'
 import {
   checksDisabledFor,
+  deployedArtifact,
   deployedGitRevision,
   parseAppsReport,
   parseChecksReport,
@@ -18,6 +20,7 @@ import {
   parseGitReport,
   parseProxyReport,
   parsePsReport,
+  parseRegistryReport,
   parseSchedulerReport,
 } from '../../../src/dokku/parse/reports.js'
 import {ExitCode} from '../../../src/exit-codes.js'
@@ -55,6 +58,30 @@ describe('apps:report', () => {
     expect(deployedGitRevision({deploySource: 'git-sync', deploySourceMetadata: `https://git.example.com/x.git#${sha}`, locked: false})).toBe(sha)
     expect(deployedGitRevision({deploySource: 'git-sync', deploySourceMetadata: 'https://git.example.com/x.git#main', locked: false})).toBeUndefined()
     expect(deployedGitRevision({deploySource: '', deploySourceMetadata: '', locked: false})).toBeUndefined()
+  })
+})
+
+describe('what a deploy promoted', () => {
+  it('is the git revision of a git deploy and the image of an image deploy, as Dokku recorded it', () => {
+    expect(deployedArtifact(parseAppsReport(readFixture('apps-report-ga.json'), appsReport('ga')))).toBe('20690cd3171e458728d94d83f8c6ac77cb894607')
+    expect(deployedArtifact(parseAppsReport(readFixture('apps-report-gi-from-image.json'), appsReport('gi')))).toBe('local/gi-img:v1')
+    expect(deployedArtifact({deploySource: 'tar', deploySourceMetadata: 'https://example.com/a.tar', locked: false})).toBeUndefined()
+  })
+})
+
+describe('registry:report', () => {
+  // Dokku's registry report keys (plugins/registry/report.go), without the prefix and with the legacy prefixed copy.
+  const report = (values: Record<string, string>) =>
+    JSON.stringify(Object.fromEntries(Object.entries(values).flatMap(([key, value]) => [[key, value], [`registry-${key}`, value]])))
+
+  it('reads push-on-release, the server with its slash, the repository and the last pushed tag', () => {
+    const stdout = report({'computed-push-on-release': 'true', 'push-on-release': 'true', 'computed-server': 'registry.example.com/', server: 'registry.example.com', 'computed-image-repo': 'shop/api', 'image-repo': 'shop/api', 'tag-version': '12'})
+    expect(parseRegistryReport(stdout, registryReport('api'))).toEqual({pushOnRelease: true, server: 'registry.example.com/', imageRepo: 'shop/api', tagVersion: '12'})
+  })
+
+  it('reads an app that pushes nothing: the defaults', () => {
+    const stdout = report({'computed-push-on-release': 'false', 'push-on-release': '', 'computed-server': '', 'computed-image-repo': 'dokku/api', 'tag-version': ''})
+    expect(parseRegistryReport(stdout, registryReport('api'))).toEqual({pushOnRelease: false, server: '', imageRepo: 'dokku/api', tagVersion: ''})
   })
 })
 

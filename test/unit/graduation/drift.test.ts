@@ -3,7 +3,7 @@ import type {AppFacts} from '../../../src/graduation/app-facts.js'
 import {blockingKeys, computeDrift, hasDrift} from '../../../src/graduation/drift.js'
 
 function facts(overrides: Partial<AppFacts> = {}): AppFacts {
-  return {app: 'api', host: 'dokku@h:22', exists: true, deploySource: 'git-push', deploySourceMetadata: '', rev: 'a'.repeat(40), deployBranch: 'main', revEnvVar: 'GIT_REV', configKeys: [], ...overrides}
+  return {app: 'api', host: 'dokku@h:22', exists: true, deploySource: 'git-push', deploySourceMetadata: '', rev: 'a'.repeat(40), artifact: 'a'.repeat(40), deployBranch: 'main', revEnvVar: 'GIT_REV', configKeys: [], ...overrides}
 }
 
 describe('drift between a source app and its target', () => {

@@ -35,11 +35,12 @@ describe('the example graduate.yml', () => {
     expect(manifest.locations.production?.api?.host.host).toBe('prod-1.example.com')
     expect(manifest.hooks.map((hook) => [hook.phase, hook.label, hook.action.kind, hook.environments])).toEqual([
       ['post', 'Migrate the database', 'run', ['staging', 'production']],
+      ['rollback', 'Restore the database snapshot', 'local', ['production']],
       ['released', 'Tell the team', 'local', ['production']],
       ['aborted', 'Tell the team it was aborted', 'local', ['production']],
     ])
     // Hook commands reach the shell as written: $SLACK_WEBHOOK_URL is the shell's to expand.
-    expect(manifest.hooks[1]?.action).toMatchObject({kind: 'local', command: expect.stringContaining('"$SLACK_WEBHOOK_URL"')})
+    expect(manifest.hooks[2]?.action).toMatchObject({kind: 'local', command: expect.stringContaining('"$SLACK_WEBHOOK_URL"')})
   })
 
   test('without PROD_HOST, names the variable', async () => {

@@ -58,8 +58,8 @@ describe('the plan shown for confirmation', () => {
     expect(describePlanForConfirmation({apps: [API, WEB, WORKER], skippedEnvironments: ['staging']}, {from: 'dev', to: 'production'}, {color: false})).toBe(
       `Graduate dev → production: 2 to deploy, 1 unchanged
   app     target                             revision           action
-  api     dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  deploy
-  web     dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  deploy
+  api     dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  git push
+  web     dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  git push
   worker  dokku@prod-2.example.com:22        77aa001            unchanged, skip
 This passes over staging, which is not changed.
 `,
@@ -68,6 +68,6 @@ This passes over staging, which is not changed.
 
   it('marks an app that has never been deployed to the target', () => {
     const text = describePlanForConfirmation({apps: [{...API, from: null}]}, {from: 'dev', to: 'production'}, {color: false})
-    expect(text).toContain('  api  dokku@prod-1.example.com:22  (new) → 8b1d4e0  deploy\n')
+    expect(text).toContain('  api  dokku@prod-1.example.com:22  (new) → 8b1d4e0  git push\n')
   })
 })

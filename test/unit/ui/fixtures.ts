@@ -22,9 +22,9 @@ export const REV = {
   worker: '77aa0019be3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e',
 }
 
-export const API: PlannedApp = {app: 'api', host: PROD_1, targetApp: 'api', sourceHost: DEV, sourceApp: 'api', from: REV.apiOld, to: REV.apiNew, action: 'deploy'}
-export const WEB: PlannedApp = {app: 'web', host: PROD_1, targetApp: 'www', sourceHost: DEV, sourceApp: 'www', from: REV.webOld, to: REV.webNew, action: 'deploy'}
-export const WORKER: PlannedApp = {app: 'worker', host: PROD_2, targetApp: 'worker', sourceHost: DEV, sourceApp: 'worker', from: REV.worker, to: REV.worker, action: 'skip'}
+export const API: PlannedApp = {app: 'api', host: PROD_1, targetApp: 'api', sourceHost: DEV, sourceApp: 'api', from: REV.apiOld, to: REV.apiNew, strategy: 'git', action: 'deploy'}
+export const WEB: PlannedApp = {app: 'web', host: PROD_1, targetApp: 'www', sourceHost: DEV, sourceApp: 'www', from: REV.webOld, to: REV.webNew, strategy: 'git', action: 'deploy'}
+export const WORKER: PlannedApp = {app: 'worker', host: PROD_2, targetApp: 'worker', sourceHost: DEV, sourceApp: 'worker', from: REV.worker, to: REV.worker, strategy: 'git', action: 'skip'}
 
 /** Records what a bus emits, with the clock set by `at` (milliseconds after START). */
 class Recording {

@@ -34,6 +34,8 @@ describe('formatting helpers', () => {
     ['sha256:9e5fb5c0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70819', 'sha256:9e5fb5c'],
     ['v1.4.2', 'v1.4.2'],
     ['registry.example.com/shop/api:release-2026-11-23', 'registry.example.com/sh…'],
+    ['registry.example.com:5000/shop/api@sha256:9e5fb5c0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70819', 'api@sha256:9e5fb5c'],
+    ['nginx@sha256:9e5fb5c0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70819', 'nginx@sha256:9e5fb5c'],
   ])('shortens revision %s to %s', (rev, short) => {
     expect(shortRevision(rev)).toBe(short)
   })

@@ -26,8 +26,8 @@ describe('plain lines for CI logs', () => {
   +1.4s ==> plan
   +1.4s plan: 2 to deploy, 1 unchanged
           app     target                             revision           action
-          api     dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  deploy
-          web     dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  deploy
+          api     dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  git push
+          web     dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  git push
           worker  dokku@prod-2.example.com:22        77aa001            unchanged, skip
         passes over staging, which is not changed
   +1.5s ==> pre-hooks
@@ -74,8 +74,8 @@ describe('plain lines for CI logs', () => {
   +1.1s ==> plan
   +1.1s plan: 2 to deploy
           app  target                             revision           action
-          api  dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  deploy
-          web  dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  deploy
+          api  dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  git push
+          web  dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  git push
   +1.1s ==> pre-hooks
   +1.1s ==> deploy
   +1.1s api (dokku@prod-1.example.com:22) fetching 8b1d4e0 from dokku@dev.example.com:22
@@ -132,8 +132,8 @@ describe('plain lines for CI logs', () => {
   +1.1s ==> plan
   +1.1s plan: 2 to deploy
           app  target                             revision           action
-          api  dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  deploy
-          web  dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  deploy
+          api  dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  git push
+          web  dokku@prod-1.example.com:22 (www)  1a2b3c4 → 5d6e7f8  git push
   +1.1s ==> pre-hooks
   +1.1s ==> deploy
   +1.1s api (dokku@prod-1.example.com:22) fetching 8b1d4e0 from dokku@dev.example.com:22
@@ -177,8 +177,8 @@ describe('plain lines for CI logs', () => {
   +1.1s ==> plan
   +1.1s plan: 2 to deploy
           app  target                             revision           action
-          api  dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  deploy
-          web  dokku@prod-2.example.com:22 (www)  1a2b3c4 → 5d6e7f8  deploy
+          api  dokku@prod-1.example.com:22        3f9a2c1 → 8b1d4e0  git push
+          web  dokku@prod-2.example.com:22 (www)  1a2b3c4 → 5d6e7f8  git push
   +1.1s ==> pre-hooks
   +1.1s ==> deploy
   +1.1s api (dokku@prod-1.example.com:22) fetching 8b1d4e0 from dokku@dev.example.com:22
