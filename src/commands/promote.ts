@@ -36,13 +36,17 @@ ${GraduateCommand.exitCodesHelp}`
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
     'dry-run': Flags.boolean({description: 'Connect, check and print the plan; change nothing.', default: false}),
     'accept-drift': Flags.boolean({description: 'Graduate even though a source app sets config keys its target lacks (they are listed as warnings).', default: false}),
+    'accept-new-host-keys': Flags.boolean({
+      description: "Accept a host key known_hosts does not have yet, and record it there (like ssh's StrictHostKeyChecking=accept-new). A changed key is still refused.",
+      default: false,
+    }),
     only: Flags.string({description: 'Graduate only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
     concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
     'deploy-timeout': Flags.string({description: 'From push to held, per app, e.g. 30m (overrides options.timeouts.deploy).'}),
     'hold-timeout': Flags.string({description: 'The longest time apps stay held, POST hooks included (options.timeouts.hold).'}),
     'hook-timeout': Flags.string({description: 'Default timeout of hooks without their own (options.timeouts.hook).'}),
     lease: Flags.string({description: "The gates' lease; the CLI renews it while apps are held (options.lease)."}),
-    verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output.", default: false}),
+    verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output, and how each host was reached over SSH.", default: false}),
   }
 
   async run(): Promise<void> {
@@ -63,6 +67,7 @@ ${GraduateCommand.exitCodesHelp}`
       yes: flags.yes,
       dryRun: flags['dry-run'],
       acceptDrift: flags['accept-drift'],
+      acceptNewHostKeys: flags['accept-new-host-keys'],
       json: flags.json,
       verbose: flags.verbose,
     })

@@ -112,7 +112,8 @@ interface EventBase {
 export type GraduationEventBody =
   | {type: 'start'; from: string; to: string; manifest: string; apps: string[]; rollbackOf?: string}
   | {type: 'stage'; stage: GraduationStage}
-  | {type: 'host'; host: string; state: 'connected' | 'failed'; durationMs?: number; message?: string}
+  /** `settings`: how the host was reached (describeSettings), shown with --verbose; never key material. */
+  | {type: 'host'; host: string; state: 'connected' | 'failed'; durationMs?: number; message?: string; settings?: string[]}
   | {type: 'problem'; host: string; app?: string; severity: 'error' | 'warning'; message: string; fix?: string}
   | {type: 'lock'; host: string; state: 'acquired' | 'taken-over' | 'held' | 'released'; owner?: string; since?: string}
   | {type: 'plan'; apps: PlannedApp[]; skippedEnvironments: string[]}

@@ -5,8 +5,6 @@ import {ExitCode} from '../exit-codes.js'
 import {GraduateError} from '../errors.js'
 import type {HookContext, RunHookPhase} from '../hooks/types.js'
 import type {HookPhase, HostSpec, ResolvedGraduation} from '../manifest/types.js'
-import {gitRemoteUrl} from '../ssh/git-bridge.js'
-import {settingsFor} from '../ssh/settings.js'
 import type {Transport} from '../ssh/transport.js'
 import {AppTracker} from './apps.js'
 import type {EventBus, GraduationSummary, HookSummary, Outcome, PlannedApp} from './events.js'
@@ -43,6 +41,8 @@ export interface GraduateOptions {
   planner?: Planner
   /** --accept-drift: config keys the target lacks are reported, not refused. */
   acceptDrift?: boolean
+  /** --accept-new-host-keys: an unknown host key is accepted and recorded in known_hosts; a changed one is still refused. */
+  acceptNewHostKeys?: boolean
 }
 
 /** How long, after the decision, the deploys may take to finish (release tail, post-deploy, rejection). */
@@ -83,7 +83,10 @@ class Run {
     this.commandMs = resolved.options.timeouts.commandMs
     this.planner = options.planner ?? promotionPlanner
     this.cacheRepo = cacheRepoFor(options.cacheDir, resolved.manifestPath)
-    this.hosts = new HostDirectory(options.transport, options.bus, {connectTimeoutMs: resolved.options.timeouts.connectMs})
+    this.hosts = new HostDirectory(options.transport, options.bus, {
+      connectTimeoutMs: resolved.options.timeouts.connectMs,
+      ...(options.acceptNewHostKeys === undefined ? {} : {acceptNewHostKeys: options.acceptNewHostKeys}),
+    })
     this.lock = {
       env: resolved.to,
       id: options.id,
@@ -340,7 +343,7 @@ class Run {
         return pushRevisionTo({
           connection: this.hosts.get(app.target.host).connection,
           repo: this.cacheRepo,
-          remote: gitRemoteUrl(settingsFor(app.target.host), app.target.app),
+          remote: this.hosts.remoteUrl(app.target.host, app.target.app),
           sha: entry.to,
           branch: this.facts!.targets.get(entry.app)!.deployBranch,
           timeoutMs: timeouts.deployMs + timeouts.holdMs + SETTLE_GRACE_MS,

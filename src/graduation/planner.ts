@@ -1,6 +1,4 @@
 import type {ResolvedApp, ResolvedGraduation} from '../manifest/types.js'
-import {gitRemoteUrl} from '../ssh/git-bridge.js'
-import {settingsFor} from '../ssh/settings.js'
 import type {PlannedApp} from './events.js'
 import type {HostDirectory} from './hosts.js'
 import {planApps} from './plan.js'
@@ -51,7 +49,7 @@ export const promotionPlanner: Planner = {
 /** An app's deploy branch as a place to fetch a revision from. */
 export function appOrigin(hosts: HostDirectory, location: ResolvedApp['source'], branch: string, key: string): RevisionOrigin {
   return {
-    remote: gitRemoteUrl(settingsFor(location.host), location.app),
+    remote: hosts.remoteUrl(location.host, location.app),
     key,
     open: async () => ({connection: (await hosts.connect(location.host)).connection, branch}),
   }

@@ -1,7 +1,5 @@
 import {PreflightError, UsageError} from '../errors.js'
 import type {AppLocation, ResolvedGraduation} from '../manifest/types.js'
-import {gitRemoteUrl} from '../ssh/git-bridge.js'
-import {settingsFor} from '../ssh/settings.js'
 import {readAppFacts} from './app-facts.js'
 import {strategyOf} from './artifact.js'
 import type {PlannedApp} from './events.js'
@@ -82,7 +80,7 @@ export function rollbackPlanner(record: StoredRecord, sourceOf: (app: string) =>
       const source = sourceOf(entry.app)
       if (source) {
         origins.push({
-          remote: gitRemoteUrl(settingsFor(source.host), source.app),
+          remote: hosts.remoteUrl(source.host, source.app),
           key: `source/${entry.app}`,
           open: async () => {
             const host = await hosts.connect(source.host)

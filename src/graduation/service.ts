@@ -27,6 +27,8 @@ export interface PromoteRequest extends RunRequest {
   from: string
   to: string
   acceptDrift: boolean
+  /** Unknown host keys are accepted and recorded in known_hosts; changed ones are still refused. */
+  acceptNewHostKeys: boolean
 }
 
 export interface RollbackRequest extends RunRequest {
@@ -43,7 +45,7 @@ export interface RollbackRequest extends RunRequest {
 export async function promote(request: PromoteRequest): Promise<GraduationSummary> {
   const manifest = await loadManifest(request.manifestPath)
   const resolved = resolveGraduation(manifest, request.from, request.to, request.only ? {only: request.only} : {})
-  return runGraduation(resolved, request, new NodeSshTransport(), {acceptDrift: request.acceptDrift})
+  return runGraduation(resolved, request, new NodeSshTransport(), {acceptDrift: request.acceptDrift, acceptNewHostKeys: request.acceptNewHostKeys})
 }
 
 /**
@@ -73,7 +75,7 @@ export async function rollback(request: RollbackRequest): Promise<GraduationSumm
   return runGraduation(resolved, request, transport, {planner: rollbackPlanner(record, sourceOf)})
 }
 
-async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, transport: NodeSshTransport, extra: Pick<GraduateOptions, 'planner' | 'acceptDrift'>): Promise<GraduationSummary> {
+async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, transport: NodeSshTransport, extra: Pick<GraduateOptions, 'planner' | 'acceptDrift' | 'acceptNewHostKeys'>): Promise<GraduationSummary> {
   resolved.options = applyOverrides(resolved.options, request.overrides)
   const id = newGraduationId()
   const bus = new EventBus(id, resolved.to)

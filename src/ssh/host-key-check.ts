@@ -3,16 +3,31 @@ import {ConnectionError, HostKeyError} from '../errors.js'
 import {displayPath} from './display-path.js'
 import {checkHostKey, fingerprint, keyTypeOf, keyTypesKnownFor, knownHostsName, loadKnownHosts, type HostKeyVerdict} from './known-hosts.js'
 import type {ConnectionSettings} from './settings.js'
+import {recordHostKey} from './record-host-key.js'
 import {shellWord} from './shell-words.js'
 
-/** Strict host-key checking for one connection attempt: never accepts a key known_hosts does not vouch for. */
+/** A host key graduate accepted as new and wrote to known_hosts (StrictHostKeyChecking accept-new). */
+export interface RecordedHostKey {
+  /** The name it was filed under, e.g. `[10.0.0.5]:2222`. */
+  name: string
+  keyType: string
+  fingerprint: string
+  file: string
+}
+
+/**
+ * Host-key checking for one connection attempt: a key known_hosts vouches for is accepted; an unknown
+ * one only when the settings accept new keys (it is then recorded); a changed or revoked one never.
+ */
 export interface HostKeyCheck {
   /** Host key algorithms to offer, those with a known key for this host first (as ssh orders them). */
   readonly algorithms: ServerHostKeyAlgorithm[]
-  /** ssh2's hostVerifier: remembers the presented key so a refusal can name its fingerprint. */
-  verify(keyBlob: Buffer): boolean
-  /** Why the handshake was refused, once verify() returned false. */
-  refusal(): HostKeyError | undefined
+  /** ssh2's hostVerifier (callback form): remembers the presented key so a refusal can name its fingerprint. */
+  verify(keyBlob: Buffer, done: (accepted: boolean) => void): void
+  /** Why the handshake was refused, once verify() said no. */
+  refusal(): HostKeyError | ConnectionError | undefined
+  /** The key written to known_hosts during this attempt, if one was. */
+  recorded(): RecordedHostKey | undefined
 }
 
 // Our preference among the algorithms ssh2 speaks; DSA only when it is all known_hosts has for the host.
@@ -36,32 +51,69 @@ const algorithmsForKeyType: Record<string, ServerHostKeyAlgorithm[]> = {
 }
 
 export async function prepareHostKeyCheck(settings: ConnectionSettings): Promise<HostKeyCheck> {
+  const files = [...settings.knownHostsFiles, ...settings.globalKnownHostsFiles]
   let entries
   try {
-    entries = await loadKnownHosts(settings.knownHostsFiles)
+    entries = await loadKnownHosts(files)
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
     throw new ConnectionError(settings.label, `cannot read known_hosts (${reason}); host keys cannot be verified`, {
       code: 'known_hosts_unreadable',
-      hint: `make ${settings.knownHostsFiles.map((file) => displayPath(file)).join(', ')} readable by this user`,
+      hint: `make ${files.map((file) => displayPath(file)).join(', ')} readable by this user`,
       cause: error,
     })
   }
 
-  const known = keyTypesKnownFor(entries, settings.host, settings.port).flatMap((type) => algorithmsForKeyType[type] ?? [])
+  // HostKeyAlias is looked up as written, without the port (sshconnect.c); the host name as [host]:port.
+  const lookup = hostKeyName(settings)
+  const lookupPort = settings.hostKeyAlias === undefined ? settings.port : 22
+  const known = keyTypesKnownFor(entries, lookup, lookupPort).flatMap((type) => algorithmsForKeyType[type] ?? [])
   const algorithms = [...new Set([...preferredAlgorithms.filter((algorithm) => known.includes(algorithm)), ...known, ...preferredAlgorithms])]
 
-  let refused: HostKeyError | undefined
+  let refused: HostKeyError | ConnectionError | undefined
+  let recorded: RecordedHostKey | undefined
   return {
     algorithms,
-    verify(keyBlob) {
-      const verdict = checkHostKey(entries, settings.host, settings.port, keyBlob)
-      if (verdict.status === 'match') return true
-      refused = explainRefusal(settings, keyBlob, verdict)
-      return false
+    verify(keyBlob, done) {
+      const verdict = checkHostKey(entries, lookup, lookupPort, keyBlob)
+      if (verdict.status === 'match') return done(true)
+      // ssh: a key new for [host]:port is still accepted when the bare host name has that very key.
+      if (verdict.status === 'unknown' && lookupPort !== 22 && checkHostKey(entries, lookup, 22, keyBlob).status === 'match') return done(true)
+      const isNew = verdict.status === 'unknown' || verdict.status === 'cert-authority-only'
+      if (!isNew || !settings.acceptNewHostKeys) {
+        refused = explainRefusal(settings, keyBlob, verdict)
+        return done(false)
+      }
+      const file = settings.knownHostsFiles[0]
+      const keyType = keyTypeOf(keyBlob)
+      if (file === undefined || keyType === undefined) {
+        refused = explainRefusal(settings, keyBlob, verdict)
+        return done(false)
+      }
+      const name = knownHostsName(lookup, lookupPort)
+      recordHostKey(file, name, keyType, keyBlob, settings.hashKnownHosts).then(
+        () => {
+          recorded = {name, keyType, fingerprint: fingerprint(keyBlob), file}
+          done(true)
+        },
+        (error: unknown) => {
+          refused = new ConnectionError(settings.label, `cannot record the new host key in ${displayPath(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+            code: 'known_hosts_unwritable',
+            hint: `make ${displayPath(file)} writable by this user, or add the key yourself`,
+            cause: error,
+          })
+          done(false)
+        },
+      )
     },
     refusal: () => refused,
+    recorded: () => recorded,
   }
+}
+
+/** The name known_hosts files the host under: HostKeyAlias when set, as in ssh. */
+function hostKeyName(settings: ConnectionSettings): string {
+  return settings.hostKeyAlias ?? settings.host
 }
 
 function explainRefusal(
@@ -73,7 +125,7 @@ function explainRefusal(
   const key = `${keyTypeOf(keyBlob) ?? 'unknown-type'} key ${presented}`
   const file = settings.knownHostsFiles[0] ?? '~/.ssh/known_hosts'
   const files = settings.knownHostsFiles.map((name) => displayPath(name)).join(', ')
-  const name = knownHostsName(settings.host, settings.port)
+  const name = settings.hostKeyAlias ?? knownHostsName(settings.host, settings.port)
   const keyscan = `ssh-keyscan -p ${settings.port} ${shellWord(settings.host)} >> ${shellWord(displayPath(file))}`
   const verifyFirst = `verify ${presented} out of band (on the host: \`ssh-keygen -lf /etc/ssh/ssh_host_${keyFileStem(keyBlob)}_key.pub\`)`
 
@@ -82,7 +134,7 @@ function explainRefusal(
       return new HostKeyError(settings.label, 'unknown', {
         presented,
         message: `host key not known: the host presented ${key}, and ${files} has no key for ${name}`,
-        hint: `${verifyFirst}, then run \`${keyscan}\``,
+        hint: `${verifyFirst}, then run \`${keyscan}\` (or run graduate once with --accept-new-host-keys, which records it)`,
       })
     case 'cert-authority-only':
       return new HostKeyError(settings.label, 'unknown', {

@@ -2,6 +2,7 @@ import type {NodeSSH} from 'node-ssh'
 import type {Client} from 'ssh2'
 import {CommandTimeoutError, ConnectionError} from '../errors.js'
 import type {BridgeTarget, GitBridge} from './git-bridge.js'
+import type {RecordedHostKey} from './host-key-check.js'
 import {recordExit, runChannel, type OpenedChannel} from './run-channel.js'
 import type {ConnectionSettings} from './settings.js'
 import type {ExecOptions, ExecResult, GitOptions, HostConnection} from './transport.js'
@@ -32,6 +33,8 @@ export class HostPool implements HostConnection {
     private readonly open: (signal: AbortSignal) => Promise<NodeSSH>,
     private readonly bridge: GitBridge,
     private readonly onClose: () => void,
+    /** Host keys accepted as new and written to known_hosts by this pool's connections. */
+    readonly recordedHostKeys: readonly RecordedHostKey[] = [],
   ) {
     this.label = settings.label
     this.bridgeTarget = {

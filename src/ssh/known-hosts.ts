@@ -1,5 +1,6 @@
 import {createHash, createHmac, timingSafeEqual} from 'node:crypto'
 import fs from 'node:fs/promises'
+import {matchPatternList} from './patterns.js'
 
 /**
  * OpenSSH known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT", hostfile.c, match.c), read and
@@ -139,37 +140,5 @@ function hostsMatch(hosts: KnownHostEntry['hosts'], name: string): boolean {
   if (hosts.kind === 'hashed') {
     return timingSafeEqual(createHmac('sha1', hosts.salt).update(name).digest(), hosts.hash)
   }
-  // match_hostname(): any matching negated pattern rules the line out, whatever else matches.
-  let matched = false
-  for (const pattern of hosts.patterns) {
-    const negated = pattern.startsWith('!')
-    if (!globMatch(name, (negated ? pattern.slice(1) : pattern).toLowerCase())) continue
-    if (negated) return false
-    matched = true
-  }
-  return matched
-}
-
-/** `*` matches any run of characters, `?` exactly one; everything else literally. */
-function globMatch(text: string, pattern: string): boolean {
-  let t = 0
-  let p = 0
-  let starP = -1
-  let starT = 0
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      t++
-      p++
-    } else if (p < pattern.length && pattern[p] === '*') {
-      starP = p++
-      starT = t
-    } else if (starP !== -1) {
-      p = starP + 1
-      t = ++starT
-    } else {
-      return false
-    }
-  }
-  while (pattern[p] === '*') p++
-  return p === pattern.length
+  return matchPatternList(name, hosts.patterns, {ignoreCase: true})
 }

@@ -1,8 +1,11 @@
 import {fileURLToPath} from 'node:url'
 import {GitBridge} from './git-bridge.js'
 import {HostPool} from './host-pool.js'
+import {ConnectionError} from '../errors.js'
+import type {RecordedHostKey} from './host-key-check.js'
 import {loadIdentities} from './identities.js'
-import {defaultRetryPolicy, openConnection, type RetryPolicy} from './open-connection.js'
+import {defaultRetryPolicy, type Hop, openConnection, type RetryPolicy} from './open-connection.js'
+import {defaultPassphraseSource, type PassphraseSource} from './passphrases.js'
 import type {ConnectionSettings} from './settings.js'
 import type {HostConnection, Transport} from './transport.js'
 
@@ -10,6 +13,8 @@ export interface NodeSshTransportOptions {
   retry?: RetryPolicy
   /** The compiled git-ssh-helper.js; defaults to the one built next to this module. */
   gitSshHelperPath?: string
+  /** Unlocks encrypted identity files; default: GRADUATE_SSH_PASSPHRASE, else a prompt on a terminal. */
+  passphrases?: PassphraseSource
 }
 
 /**
@@ -22,14 +27,17 @@ export class NodeSshTransport implements Transport {
   private closing = new AbortController()
   private readonly bridge: GitBridge
   private readonly retry: RetryPolicy
+  private readonly passphrases: PassphraseSource
 
   constructor(options: NodeSshTransportOptions = {}) {
     this.retry = options.retry ?? defaultRetryPolicy
+    this.passphrases = options.passphrases ?? defaultPassphraseSource()
     this.bridge = new GitBridge(options.gitSshHelperPath ?? fileURLToPath(new URL('./git-ssh-helper.js', import.meta.url)))
   }
 
   connect(settings: ConnectionSettings, signal?: AbortSignal): Promise<HostConnection> {
-    const key = `${settings.user}@${settings.host}:${settings.port}`
+    // The same destination reached another way (other jump hosts) is another connection.
+    const key = [...settings.jumpHosts, settings].map((hop) => `${hop.user}@${hop.host}:${hop.port}`).join(' > ')
     let pool = this.pools.get(key)
     if (!pool) {
       // A host that could not be reached, or whose connection was closed, is connected afresh next time.
@@ -55,8 +63,12 @@ export class NodeSshTransport implements Transport {
   private async startPool(settings: ConnectionSettings, onClose: () => void, signal: AbortSignal | undefined): Promise<HostPool> {
     signal?.throwIfAborted()
     const transportClosing = this.closing.signal
-    const identities = await loadIdentities(settings)
-    const pool = new HostPool(settings, (poolClosing) => openConnection(settings, identities, this.retry, poolClosing), this.bridge, onClose)
+    refuseUnsupported(settings)
+    // Each hop's keys are read (and passphrases asked for) once, before the first connection.
+    const route: Hop[] = []
+    for (const hop of [...settings.jumpHosts, settings]) route.push({settings: hop, identities: await loadIdentities(hop, this.passphrases)})
+    const recorded: RecordedHostKey[] = []
+    const pool = new HostPool(settings, (poolClosing) => openConnection(route, this.retry, poolClosing, (key) => recorded.push(key)), this.bridge, onClose, recorded)
     try {
       await pool.start(signal ? AbortSignal.any([signal, transportClosing]) : transportClosing)
     } catch (error) {
@@ -65,4 +77,14 @@ export class NodeSshTransport implements Transport {
     }
     return pool
   }
+}
+
+/** ~/.ssh/config asks for something graduate cannot do as ssh would: connecting differently would be worse than not at all. */
+function refuseUnsupported(settings: ConnectionSettings): void {
+  const problems = [...settings.jumpHosts.flatMap((hop) => hop.problems.map((problem) => `${hop.label}: ${problem}`)), ...settings.problems]
+  if (problems.length === 0) return
+  throw new ConnectionError(settings.label, `cannot connect as ssh would: ${problems.join('; ')}`, {
+    code: 'ssh_config_unsupported',
+    hint: 'change ~/.ssh/config for this host (a Host section that only graduate\'s hosts match can override it), or give the host\'s address, user and port in the manifest',
+  })
 }

@@ -1,3 +1,4 @@
+import type {RecordedHostKey} from './host-key-check.js'
 import type {ConnectionSettings} from './settings.js'
 
 /**
@@ -57,6 +58,8 @@ export interface HostConnection {
    * gitRemoteUrl); any other remote is refused. The result is git's own exit status and output.
    */
   git(args: string[], options: GitOptions): Promise<ExecResult>
+  /** Host keys this connection accepted as new and wrote to known_hosts (--accept-new-host-keys). */
+  readonly recordedHostKeys?: readonly RecordedHostKey[]
   /** Closes every SSH connection to this host; commands still running are cut off. */
   close(): Promise<void>
 }

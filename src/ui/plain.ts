@@ -41,7 +41,7 @@ export function plainSink(options: PlainOptions): EventSink {
     }
     const at = formatOffset(Date.parse(event.ts) - startedAt).padStart(TIME_WIDTH)
     if (event.type === 'start') Object.assign(route, {from: event.from, to: event.to})
-    const [first, ...rest] = describe(event, {style, plan, route})
+    const [first, ...rest] = describe(event, {style, plan, route, verbose: options.verbose})
     options.write(`${[`${at} ${first}`, ...rest.map((line) => CONTINUATION + line)].join('\n')}\n`)
   }
 }
@@ -50,6 +50,7 @@ interface Context {
   style: Style
   plan: Map<string, PlannedApp>
   route: {from: string; to: string}
+  verbose: boolean
 }
 
 type StampedEvent = Exclude<GraduationEvent, {type: 'app-output' | 'hook-output'}>
@@ -67,7 +68,7 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
       return [style.bold(`==> ${event.stage}`)]
     case 'host':
       return event.state === 'connected'
-        ? [`${event.host} connected${event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`}`]
+        ? [`${event.host} connected${event.durationMs === undefined ? '' : ` in ${formatDuration(event.durationMs)}`}`, ...(context.verbose ? (event.settings ?? []) : [])]
         : [`${style.red('could not connect')} to ${event.host}${event.message ? `: ${event.message}` : ''}`]
     case 'problem':
       return [

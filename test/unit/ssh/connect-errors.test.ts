@@ -1,11 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {isTransientConnectError, toConnectionError} from '../../../src/ssh/connect-errors.js'
-import {settingsFor} from '../../../src/ssh/settings.js'
+import {settingsFor, systemDefaults} from '../../../src/ssh/settings.js'
 
-const settings = settingsFor(
-  {host: 'prod.example.com', display: 'prod'},
-  {homeDir: '/nonexistent', agentSocket: undefined, connectTimeoutMs: 15_000, keepaliveIntervalMs: 15_000, keepaliveCountMax: 8, maxSessions: 10, maxConnections: 4},
-)
+const settings = settingsFor({host: 'prod.example.com', display: 'prod'}, {...systemDefaults({}), homeDir: '/nonexistent', configFiles: [], connectTimeoutMs: 15_000})
 
 function socketError(code: string): Error {
   return Object.assign(new Error(`connect ${code} 10.0.0.5:22`), {code, level: 'client-socket'})

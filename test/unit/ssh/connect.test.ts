@@ -114,8 +114,14 @@ describe('host key verification', () => {
     }
   })
 
-  it('does not take a bare host entry (port 22) for a host on another port', async () => {
+  // Like ssh: a bare-host entry counts for another port only when it holds the very key (test/openssh/host-keys.test.ts).
+  it('takes a bare host entry (port 22) for a host on another port only when it holds the presented key', async () => {
     await home.writeKnownHosts([`127.0.0.1 ${hostKey.public}`])
+    const connection = await transport.connect(serverSettings(home, server.port))
+    expect(await connection.exec('echo ok', {timeoutMs})).toMatchObject({exitCode: 0})
+    await transport.closeAll()
+
+    await home.writeKnownHosts([`127.0.0.1 ${generateKeyPair().public}`])
     const error = await connectionError(transport.connect(serverSettings(home, server.port)))
     expect(error).toMatchObject({kind: 'unknown'})
   })
@@ -207,7 +213,7 @@ describe('identities', () => {
   it('refuses a public key given as the identity file', async () => {
     const pub = path.join(home.sshDir, 'dokku.pub')
     await fs.writeFile(pub, `${clientKey.public}\n`)
-    const settings = {...serverSettings(home, server.port), identityFiles: [pub]}
+    const settings = {...serverSettings(home, server.port), identityFiles: [pub], requiredIdentityFile: pub}
     const error = await connectionError(transport.connect(settings))
     expect(error.message).toContain(`identity file ${pub} holds a public key`)
   })

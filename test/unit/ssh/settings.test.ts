@@ -13,7 +13,7 @@ beforeEach(async () => {
 afterEach(() => home.remove())
 
 describe('settingsFor', () => {
-  it('defaults to dokku on port 22, ~/.ssh/known_hosts, and the usual identity files that exist, in ssh order', async () => {
+  it('defaults to dokku on port 22, ~/.ssh/known_hosts(2), and the usual identity files that exist, in ssh order', async () => {
     await fs.writeFile(path.join(home.sshDir, 'id_rsa'), '')
     await fs.writeFile(path.join(home.sshDir, 'id_ed25519'), '')
     const settings = settingsFor({host: 'prod.example.com', display: 'prod'}, testDefaults(home))
@@ -22,8 +22,8 @@ describe('settingsFor', () => {
       port: 22,
       user: 'dokku',
       label: 'dokku@prod.example.com:22',
-      identityFiles: [path.join(home.sshDir, 'id_ed25519'), path.join(home.sshDir, 'id_rsa')],
-      knownHostsFiles: [home.knownHosts],
+      identityFiles: [path.join(home.sshDir, 'id_rsa'), path.join(home.sshDir, 'id_ed25519')],
+      knownHostsFiles: [home.knownHosts, `${home.knownHosts}2`],
       agentSocket: undefined,
     })
   })

@@ -263,4 +263,23 @@ describe('plain lines for CI logs', () => {
         '        fix: dokku checks:enable api web\n',
     )
   })
+
+  it('shows how a host was reached over SSH only with --verbose', () => {
+    const event: GraduationEvent = {
+      ts: new Date(START).toISOString(),
+      id: ID,
+      env: 'production',
+      type: 'host',
+      host: PROD_1,
+      state: 'connected',
+      durationMs: 310,
+      settings: ['deploy@prod:2222: host 10.0.0.5 (ssh config), port 2222 (ssh config), user deploy (ssh config)', '  via me@bastion:22: host bastion, port 22, user me'],
+    }
+    expect(render([event], {verbose: true}).text).toBe(
+      `  +0.0s ${PROD_1} connected in 310 ms\n` +
+        '        deploy@prod:2222: host 10.0.0.5 (ssh config), port 2222 (ssh config), user deploy (ssh config)\n' +
+        '          via me@bastion:22: host bastion, port 22, user me\n',
+    )
+    expect(render([event]).text).toBe(`  +0.0s ${PROD_1} connected in 310 ms\n`)
+  })
 })

@@ -43,6 +43,13 @@ export function testDefaults(home: TestHome, overrides: Partial<SettingsDefaults
     keepaliveCountMax: 8,
     maxSessions: 10,
     maxConnections: 4,
+    configFiles: [{file: path.join(home.sshDir, 'config'), system: false}],
+    globalKnownHostsFiles: [],
+    localUser: 'tester',
+    localUid: '1000',
+    localHost: 'testbox.example.com',
+    env: {},
+    acceptNewHostKeys: false,
     ...overrides,
   }
 }
