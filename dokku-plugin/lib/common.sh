@@ -4,8 +4,8 @@
 # Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
 # helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
 
-GRADUATE_VERSION="0.1.0"
-GRADUATE_PROTOCOL=1
+GRADUATE_VERSION="0.2.0"
+GRADUATE_PROTOCOL=2
 GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
 GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
 # The builds plugin's sources that build a new release; anything else reaching check-deploy
@@ -134,6 +134,7 @@ app_state_paths() {
   HELD_FILE="$APP_DIR/held"
   DECISION_FILE="$APP_DIR/decision"
   RESTORED_FILE="$APP_DIR/restored"
+  BRANCHES_FILE="$APP_DIR/branches"
   CONTAINERS_DIR="$APP_DIR/containers"
   WAITERS_DIR="$APP_DIR/waiters"
 }
@@ -308,10 +309,63 @@ restore_app() {
   RESTORED=([build]="$build" [at]="$EPOCHSECONDS" [summary]="$RESTORE_SUMMARY")
 }
 
+# ---- the app's branches (PROTOCOL.md "Restoring an app", step 3)
+# A push that fails leaves its branch alone (the deploy runs in git's pre-receive hook), but
+# git:from-image commits before it builds and, when the deploy fails, can only step the deploy branch
+# back one commit: a first Dockerfile commit (a root commit, when the deploy branch is not the
+# repository's HEAD branch) stays, and the clone's other branches are mirrored in either way, so the
+# next git:from-image of the same image finds "No changes". Arming records the branches; once an
+# aborted deploy has ended they are put back.
+
+app_repository() { printf '%s/%s' "${DOKKU_ROOT:-/home/dokku}" "$1"; }
+
+# An app that was never pushed to may have no repository yet: it has no branches.
+list_branches() {
+  local repository
+  repository=$(app_repository "$1")
+  [[ -f $repository/HEAD ]] || return 0
+  git --git-dir="$repository" for-each-ref --format='%(objectname) %(refname)' refs/heads/ 2>/dev/null </dev/null
+}
+
+record_branches() {
+  local tmp
+  tmp=$(mktemp "$APP_DIR/.tmp.XXXXXX")
+  if ! list_branches "$1" >"$tmp"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  mv -f "$tmp" "$BRANCHES_FILE"
+}
+
+# restore_branches <app>: only once the app's deploy has ended. Returns 1 when a branch could not
+# be put back; BRANCHES_SUMMARY says what moved.
+restore_branches() {
+  local app=$1 repository sha ref moved=() failed=0
+  BRANCHES_SUMMARY=""
+  [[ -f $BRANCHES_FILE ]] || return 0
+  repository=$(app_repository "$app")
+  [[ -f $repository/HEAD ]] || return 0
+  local -A recorded=()
+  while read -r sha ref; do [[ -n $ref ]] && recorded[$ref]=$sha; done <"$BRANCHES_FILE"
+  while read -r sha ref; do
+    [[ -n $ref && -z ${recorded[$ref]:-} ]] || continue
+    if git --git-dir="$repository" update-ref -d "$ref" "$sha" </dev/null; then moved+=("removed ${ref#refs/heads/}"); else failed=1; fi
+  done < <(list_branches "$app")
+  for ref in "${!recorded[@]}"; do
+    [[ $(git --git-dir="$repository" rev-parse -q --verify "$ref" 2>/dev/null </dev/null) != "${recorded[$ref]}" ]] || continue
+    if git --git-dir="$repository" update-ref "$ref" "${recorded[$ref]}" </dev/null; then moved+=("${ref#refs/heads/} back to ${recorded[$ref]:0:7}"); else failed=1; fi
+  done
+  if ((${#moved[@]} > 0)); then BRANCHES_SUMMARY="branches: ${moved[*]}"; fi
+  if ((failed)); then
+    log_warn "graduate: could not put every branch of $app back as it was before graduation ${ARMED[id]:-}; compare 'git for-each-ref refs/heads/' in $repository with $BRANCHES_FILE"
+    return 1
+  fi
+}
+
 # Removes everything an arming left, keeping the app directory and its mutex file. Caller holds
 # the mutex; `armed` goes first so a concurrent reader never sees a half-removed arming as armed.
 clear_app_state() {
-  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$CONTAINERS_DIR"/*
+  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$CONTAINERS_DIR"/*
   count_live_waiters prune
 }
 

@@ -247,6 +247,22 @@ describe('the deploy behind the hold goes away', () => {
     scenario.expectRestored()
   })
 
+  test('the dokku command ending while Dokku still holds the deploy lock (a client that disconnected) does not end the hold', async () => {
+    const dokku = host.standIn()
+    await scenario.arm()
+    const lock = await host.holdDeployLock('api')
+    const gate = await scenario.holdPush({dokkuPid: dokku.pid})
+    dokku.kill('SIGKILL')
+    await waitFor(() => processGone(dokku.pid!), 'the stand-in to exit')
+    // The gate looks at least once a second: two more rounds and still no decision.
+    const seen = Date.now()
+    await waitFor(() => Date.now() - seen > 2_500, 'two of the gate\'s rounds')
+    expect(host.state('api', 'decision')).toBeUndefined()
+    expect((await host.verb('release', [ID, 'api'])).code).toBe(0)
+    expect((await gate.result()).code).toBe(0)
+    await lock.release()
+  })
+
   test('a dokku command that died but was never reaped (a zombie) counts as gone', async () => {
     // The stand-in's parent is stopped while its child dies, so nobody reaps the child; once the
     // parent continues it reaps the child and exits, leaving nothing behind.

@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {loadSimulatorConfig} from './config.js'
-import {hostPaths} from './host/paths.js'
+import {hostPaths, registryDirOf} from './host/paths.js'
+import {registryCatalog} from './core/store/registry.js'
 import {listDir} from './core/store/files.js'
 import {hostSnapshot} from './snapshot.js'
 import {startSimulator} from './index.js'
@@ -9,7 +10,7 @@ import {startSimulator} from './index.js'
 /**
  * `npm run sim -- up --config <file.yml> [--state-dir D]`: prints one JSON line with the hosts'
  * connection details, then serves until SIGTERM/SIGINT.
- * `npm run sim -- state --state-dir D`: prints the JSON snapshot of every host in D.
+ * `npm run sim -- state --state-dir D`: prints the JSON snapshot of every host in D and of the registry.
  */
 const [verb, ...rest] = process.argv.slice(2)
 const option = (name: string) => {
@@ -41,7 +42,8 @@ if (verb === 'up') {
 } else if (verb === 'state') {
   const stateDir = option('--state-dir') ?? usage()
   const hosts = listDir(stateDir).filter((name) => fs.existsSync(path.join(stateDir, name, 'sim', 'settings.json')))
-  process.stdout.write(`${JSON.stringify({hosts: hosts.map((name) => hostSnapshot(hostPaths(path.join(stateDir, name))))}, null, 2)}\n`)
+  const snapshot = {hosts: hosts.map((name) => hostSnapshot(hostPaths(path.join(stateDir, name)))), registry: registryCatalog(registryDirOf(stateDir))}
+  process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`)
 } else {
   usage()
 }

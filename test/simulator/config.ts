@@ -20,6 +20,34 @@ const app = z.strictObject({
   proxyType: z.string().optional(),
   checksDisabled: z.array(z.string()).optional(),
   checksSkipped: z.array(z.string()).optional(),
+  /**
+   * Deployed by image instead of by push: the deployed revision is published to the registry as this
+   * reference (e.g. `registry.example.test/team/api:1.4.2`), then `git:from-image <app> <reference>`.
+   */
+  image: z.string().optional(),
+  /**
+   * Deployed by `git:sync --build` instead of by push: the history is pushed to an upstream bare
+   * repository (`<host>/sim/upstream/<app>.git`) and the deployed revision synced from it by sha.
+   */
+  sync: z.boolean().optional(),
+  /** registry:set before the first deploy: push-on-release, server, image-repo. */
+  registry: z
+    .strictObject({
+      pushOnRelease: z.boolean().optional(),
+      server: z.string().optional(),
+      imageRepo: z.string().optional(),
+    })
+    .optional(),
+})
+
+/** An image published to the simulated registry at start, built from a revision of a repo. */
+const image = z.strictObject({
+  /** Where it is published, e.g. `registry.example.test/team/api:1.4.2` or `nginx:1.27`. */
+  reference: z.string(),
+  /** A key of the top-level `repos`. */
+  repo: z.string(),
+  /** Which revision (1-based); default: the last. */
+  revision: z.number().int().min(1).optional(),
 })
 
 const commandFault = z.strictObject({
@@ -42,6 +70,8 @@ const host = z.strictObject({
   releaseTailMs: z.number().int().min(0).optional(),
   releaseTailJitterMs: z.number().int().min(0).optional(),
   dokkuVersion: z.string().optional(),
+  /** The registry servers the host reaches and has logged into (`docker.io` for Docker Hub); default: all. */
+  registries: z.array(z.string()).optional(),
   apps: z.array(app).optional(),
   faults: z
     .strictObject({
@@ -54,6 +84,7 @@ const host = z.strictObject({
 export const simulatorConfigSchema = z.strictObject({
   stateDir: z.string().optional(),
   repos: z.record(z.string(), z.array(revision)).optional(),
+  images: z.array(image).optional(),
   hosts: z.array(host).min(1),
 })
 

@@ -1,10 +1,13 @@
 import {hostPaths} from './host/paths.js'
-import {type Container, type Image, findContainer, findImage, listContainers, tagImage} from './core/store/docker.js'
+import {type Container, type Image, findContainer, findImage, listContainers, repoTags, tagImage} from './core/store/docker.js'
+import {InvalidReferenceError} from './core/store/image-reference.js'
+import {RegistryError, inspectManifest} from './core/store/registry.js'
 
 /**
  * The simulated host's `docker` command: the subset of the Docker CLI that Dokku plugins running
- * on the host use (the gate plugin re-tags the running image on abort). Anything else fails loudly
- * with exit 125, so a plugin never silently depends on something the simulator does not model.
+ * on the host use (the gate plugin re-tags the running image on abort, reads an image's registry
+ * digests and asks a registry whether it can pull an image). Anything else fails loudly with exit
+ * 125, so a plugin never silently depends on something the simulator does not model.
  */
 const [hostDir, ...argv] = process.argv.slice(2)
 const paths = hostPaths(hostDir!)
@@ -44,6 +47,8 @@ const IMAGE_TEMPLATES: Record<string, (image: Image) => string> = {
   '{{.Id}}': (image) => image.id,
   '{{.ID}}': (image) => image.id,
   '{{index .Config.Labels "com.dokku.image-stage"}}': (image) => image.labels['com.dokku.image-stage'] ?? '',
+  '{{json .RepoDigests}}': (image) => JSON.stringify(image.repoDigests ?? []),
+  '{{json .RepoTags}}': (image) => JSON.stringify(repoTags(paths, image.id)),
 }
 
 function inspectContainers(args: string[]): number {
@@ -97,6 +102,19 @@ function tag(args: string[]): number {
   return 0
 }
 
+/** `docker manifest inspect <ref>`: the registry's manifest when this host may read it, else Docker's error (exit 1). */
+function manifestInspect(args: string[]): number {
+  if (args.length !== 1) unsupported()
+  try {
+    process.stdout.write(`${inspectManifest(paths, args[0]!)}\n`)
+    return 0
+  } catch (error) {
+    if (!(error instanceof RegistryError || error instanceof InvalidReferenceError)) throw error
+    process.stderr.write(`${error.message}\n`)
+    return 1
+  }
+}
+
 function ps(args: string[]): number {
   const all = args.includes('-a') || args.includes('--all')
   process.stdout.write('CONTAINER ID   IMAGE          STATUS     NAMES\n')
@@ -114,6 +132,7 @@ function dispatch(): number {
   if (first === 'image' && second === 'inspect') return inspectImages(rest)
   if (first === 'image' && second === 'tag') return tag(rest)
   if (first === 'tag') return tag(argv.slice(1))
+  if (first === 'manifest' && second === 'inspect') return manifestInspect(rest)
   if (first === 'inspect') return inspectContainers(argv.slice(1))
   if (first === 'ps') return ps(argv.slice(1))
   if (first === 'container' && second === 'ls') return ps(rest)

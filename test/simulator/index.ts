@@ -4,9 +4,11 @@ import path from 'node:path'
 import pMap from 'p-map'
 import {type SimulatorConfig, parseMatch, simulatorConfigSchema} from './config.js'
 import {type ConnectionFault, type CommandFault, type FaultHandle, FaultRegistry} from './faults.js'
-import {type HostPaths, hostPaths} from './host/paths.js'
+import {type HostPaths, hostPaths, registryDirOf} from './host/paths.js'
 import {provisionHost} from './host/provision.js'
-import {commitRevisions, seedApp} from './host/seed.js'
+import {commitRevisions, publishRevision, seedApp} from './host/seed.js'
+import {parseImageReference} from './core/store/image-reference.js'
+import {type RegistryManifest, registryCatalog, resolveInRegistry} from './core/store/registry.js'
 import {readSettings, updateSettings} from './core/store/settings.js'
 import {startRouter} from './router.js'
 import {type HostSnapshot, hostSnapshot} from './snapshot.js'
@@ -54,7 +56,12 @@ export interface Simulator {
   paths(name: string): HostPaths
   /** Shas of seeded revisions: by repo name, and by `<host>/<app>` for inline revisions. */
   revisions: Record<string, string[]>
-  state(): {hosts: HostSnapshot[]}
+  /** The registry every host shares: repositories → tags → digests. */
+  state(): {hosts: HostSnapshot[]; registry: Record<string, Record<string, string>>}
+  registry: {
+    /** What a reference (`repo:tag` or `repo@sha256:…`) names in the registry: digest, image id and source revision. */
+    resolve(reference: string): RegistryManifest | undefined
+  }
   /** SSH statistics per host: connections accepted, execs, peak open sessions on one connection. */
   sshStats(name: string): SimSshHost['sessionStats']
   faults: SimulatorFaults
@@ -73,11 +80,22 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
   const clientKeyPath = path.join(stateDir, 'client_ed25519')
   const clientPublicKey = ensureKeyPair(clientKeyPath)
 
+  const registryDir = registryDirOf(stateDir)
+  const unknownRepo = (config.images ?? []).find((image) => !config.repos?.[image.repo])
+  if (unknownRepo) throw new Error(`simulator: image ${unknownRepo.reference} names repo ${unknownRepo.repo}, which \`repos\` does not have`)
   const revisions: Record<string, string[]> = {}
   for (const [name, history] of Object.entries(config.repos ?? {})) {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `sim-repo-${name}-`))
-    revisions[name] = await commitRevisions(scratch, history)
-    fs.rmSync(scratch, {recursive: true, force: true})
+    try {
+      revisions[name] = await commitRevisions(scratch, history)
+      for (const image of (config.images ?? []).filter((entry) => entry.repo === name)) {
+        const sha = revisions[name][(image.revision ?? history.length) - 1]
+        if (!sha) throw new Error(`simulator: image ${image.reference} names revision ${image.revision} of ${name}, which has ${history.length}`)
+        await publishRevision(registryDir, scratch, sha, {reference: image.reference, app: name})
+      }
+    } finally {
+      fs.rmSync(scratch, {recursive: true, force: true})
+    }
   }
 
   const faults = new FaultRegistry()
@@ -95,6 +113,7 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
               ...(hostConfig.releaseTailMs === undefined ? {} : {releaseTailMs: hostConfig.releaseTailMs}),
               ...(hostConfig.releaseTailJitterMs === undefined ? {} : {releaseTailJitterMs: hostConfig.releaseTailJitterMs}),
               ...(hostConfig.dokkuVersion === undefined ? {} : {dokkuVersion: hostConfig.dokkuVersion}),
+              ...(hostConfig.registries === undefined ? {} : {registries: hostConfig.registries}),
             },
           })
         : hostPaths(hostDir)
@@ -155,7 +174,10 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     host: (name) => entry(name).info,
     paths: (name) => entry(name).paths,
     revisions,
-    state: () => ({hosts: hosts.map((host) => hostSnapshot(entry(host.name).paths))}),
+    state: () => ({hosts: hosts.map((host) => hostSnapshot(entry(host.name).paths)), registry: registryCatalog(registryDir)}),
+    registry: {
+      resolve: (reference) => resolveInRegistry(registryDir, parseImageReference(reference)),
+    },
     sshStats: (name) => entry(name).ssh.sessionStats,
     faults: {
       command: (fault) => faults.addCommand(fault),

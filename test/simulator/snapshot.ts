@@ -18,12 +18,20 @@ export interface AppSnapshot {
   liveSince: number | null
   /** The deploy branch's tip in the app's bare repo. */
   branchSha: string | null
-  /** The revision `dokku/<app>:latest` was built from: what a restart would ship. */
+  /** The revision `dokku/<app>:latest` was built from (an image deploy's: its base image's). */
   latestRev: string | null
+  /** `dokku/<app>:latest`: its image id and the registry digests it carries (none when built on this host). */
+  latestImage: {id: string; repoDigests: string[]} | null
+  /** The image id the router's containers run. */
+  liveImage: string | null
   /** The app's revision variable (GIT_REV) in its config. */
   gitRev: string | null
   deploySource: string | null
   deploySourceMetadata: string | null
+  /** git:report --git-source-image: the image of the last git:from-image, written before its deploy ran. */
+  sourceImage: string | null
+  /** registry:report --registry-tag-version: the tag of the last release pushed. */
+  tagVersion: string | null
   /** A deploy holds the app's flock right now. */
   deploying: boolean
   containers: {id: string; name: string; proc: string; index: number; state: string; rev: string | null}[]
@@ -74,9 +82,13 @@ function appSnapshot(paths: HostPaths, app: string): AppSnapshot {
     liveSince: route?.liveSince ?? null,
     branchSha: refSha(paths, app, `refs/heads/${computedDeployBranch(paths, app)}`) ?? null,
     latestRev: latest?.rev ?? null,
+    latestImage: latest ? {id: latest.id, repoDigests: latest.repoDigests ?? []} : null,
+    liveImage: route?.image ?? null,
     gitRev: readConfig(paths, app)[revEnvVar(paths, app)] ?? null,
     deploySource: getProperty(paths, 'apps', app, 'deploy-source') ?? null,
     deploySourceMetadata: getProperty(paths, 'apps', app, 'deploy-source-metadata') ?? null,
+    sourceImage: getProperty(paths, 'git', app, 'source-image') ?? null,
+    tagVersion: getProperty(paths, 'registry', app, 'tag-version') ?? null,
     deploying: DeployLock.isHeld(paths, app),
     containers: listContainers(paths, app).map((container) => ({
       id: container.id,

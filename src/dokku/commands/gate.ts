@@ -1,7 +1,7 @@
 import type {DokkuCommand} from '../command.js'
 
 /*
- * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 1). The
+ * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 2). The
  * plugin validates ids, environment and app names itself; these only put the words in order.
  */
 

@@ -5,7 +5,7 @@ import type {GraduationRecordDocument} from '../commands/gate.js'
 import {parseJsonOutput, unexpectedOutput} from './output.js'
 
 /*
- * The gate plugin's outputs, exactly as dokku-plugin/PROTOCOL.md (protocol 1) defines them, turned into
+ * The gate plugin's outputs, exactly as dokku-plugin/PROTOCOL.md (protocol 2) defines them, turned into
  * camelCase views. Times are integer epoch seconds on the host's clock; absent values are null.
  */
 

@@ -98,6 +98,13 @@ export class DokkuFailure extends Error {
   }
 }
 
+/** A command ends with this code after its output already said why (a failed git command under `set -e`). */
+export class CommandExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`)
+  }
+}
+
 export function fail(message: string, exitCode = 1): never {
   throw new DokkuFailure(message, exitCode)
 }

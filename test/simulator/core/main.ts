@@ -1,72 +1,67 @@
 import {hostPathsFromEnv} from '../host/paths.js'
 import type {CoreCommand, CoreContext} from './context.js'
-import {DokkuFailure, Output} from './io.js'
+import {CommandExit, DokkuFailure, Output} from './io.js'
 import {sessionHungUp} from './session.js'
-import {appsCreate, appsDestroy, appsExists, appsList, appsLock, appsLocked, appsReport, appsUnlock} from './commands/apps.js'
-import {checksDisable, checksEnable, checksReport, checksRun, checksSet, checksSkip} from './commands/checks.js'
-import {configExport, configGet, configKeys, configSet, configUnset} from './commands/config.js'
-import {gitHook, gitReceivePack, gitReport, gitSet, gitUploadPack} from './commands/git.js'
-import {buildsList, buildsOutput, logsFailed, pluginList, version} from './commands/misc.js'
-import {pluginInstall, pluginUninstall} from './commands/plugin.js'
-import {domainsReport, domainsSet, proxyReport, proxySet} from './commands/proxy-domains.js'
-import {psRebuild, psReport, psRestart, psScale} from './commands/ps.js'
-import {registryReport, registrySet} from './commands/registry.js'
-import {runCommand} from './commands/run.js'
-import {schedulerReport, schedulerSet} from './commands/scheduler.js'
 
-/** The Dokku commands the simulator implements; anything else falls through to plugins' `commands`. */
-export const CORE_COMMANDS: Record<string, CoreCommand> = {
-  version,
-  'apps:create': appsCreate,
-  'apps:destroy': appsDestroy,
-  'apps:exists': appsExists,
-  'apps:list': appsList,
-  'apps:lock': appsLock,
-  'apps:locked': appsLocked,
-  'apps:report': appsReport,
-  'apps:unlock': appsUnlock,
-  'builds:list': buildsList,
-  'builds:output': buildsOutput,
-  'checks:disable': checksDisable,
-  'checks:enable': checksEnable,
-  'checks:report': checksReport,
-  'checks:run': checksRun,
-  'checks:set': checksSet,
-  'checks:skip': checksSkip,
-  'config:export': configExport,
-  'config:get': configGet,
-  'config:keys': configKeys,
-  'config:set': configSet,
-  'config:unset': configUnset,
-  'domains:report': domainsReport,
-  'domains:set': domainsSet,
-  'git-hook': gitHook,
-  'git-receive-pack': gitReceivePack,
-  'git-upload-pack': gitUploadPack,
-  'git:report': gitReport,
-  'git:set': gitSet,
-  'logs:failed': logsFailed,
-  'plugin:install': pluginInstall,
-  'plugin:list': pluginList,
-  'plugin:uninstall': pluginUninstall,
-  'proxy:report': proxyReport,
-  'proxy:set': proxySet,
-  'ps:rebuild': psRebuild,
-  'ps:report': psReport,
-  'ps:restart': psRestart,
-  'ps:scale': psScale,
-  'registry:report': registryReport,
-  'registry:set': registrySet,
-  run: runCommand,
-  'scheduler:report': schedulerReport,
-  'scheduler:set': schedulerSet,
+/**
+ * The Dokku commands the simulator implements; anything else falls through to plugins' `commands`.
+ * Each loads only its own module: every Dokku command on a simulated host is a process of its own.
+ */
+export const CORE_COMMANDS: Record<string, () => Promise<CoreCommand>> = {
+  version: () => import('./commands/misc.js').then((module) => module.version),
+  'apps:create': () => import('./commands/apps.js').then((module) => module.appsCreate),
+  'apps:destroy': () => import('./commands/apps.js').then((module) => module.appsDestroy),
+  'apps:exists': () => import('./commands/apps.js').then((module) => module.appsExists),
+  'apps:list': () => import('./commands/apps.js').then((module) => module.appsList),
+  'apps:lock': () => import('./commands/apps.js').then((module) => module.appsLock),
+  'apps:locked': () => import('./commands/apps.js').then((module) => module.appsLocked),
+  'apps:report': () => import('./commands/apps.js').then((module) => module.appsReport),
+  'apps:unlock': () => import('./commands/apps.js').then((module) => module.appsUnlock),
+  'builds:list': () => import('./commands/misc.js').then((module) => module.buildsList),
+  'builds:output': () => import('./commands/misc.js').then((module) => module.buildsOutput),
+  'checks:disable': () => import('./commands/checks.js').then((module) => module.checksDisable),
+  'checks:enable': () => import('./commands/checks.js').then((module) => module.checksEnable),
+  'checks:report': () => import('./commands/checks.js').then((module) => module.checksReport),
+  'checks:run': () => import('./commands/checks.js').then((module) => module.checksRun),
+  'checks:set': () => import('./commands/checks.js').then((module) => module.checksSet),
+  'checks:skip': () => import('./commands/checks.js').then((module) => module.checksSkip),
+  'config:export': () => import('./commands/config.js').then((module) => module.configExport),
+  'config:get': () => import('./commands/config.js').then((module) => module.configGet),
+  'config:keys': () => import('./commands/config.js').then((module) => module.configKeys),
+  'config:set': () => import('./commands/config.js').then((module) => module.configSet),
+  'config:unset': () => import('./commands/config.js').then((module) => module.configUnset),
+  'domains:report': () => import('./commands/proxy-domains.js').then((module) => module.domainsReport),
+  'domains:set': () => import('./commands/proxy-domains.js').then((module) => module.domainsSet),
+  'git-hook': () => import('./commands/git.js').then((module) => module.gitHook),
+  'git-receive-pack': () => import('./commands/git.js').then((module) => module.gitReceivePack),
+  'git-upload-pack': () => import('./commands/git.js').then((module) => module.gitUploadPack),
+  'git:from-image': () => import('./commands/git-from-image.js').then((module) => module.gitFromImage),
+  'git:report': () => import('./commands/git.js').then((module) => module.gitReport),
+  'git:set': () => import('./commands/git.js').then((module) => module.gitSet),
+  'git:sync': () => import('./commands/git-sync.js').then((module) => module.gitSync),
+  'logs:failed': () => import('./commands/misc.js').then((module) => module.logsFailed),
+  'plugin:install': () => import('./commands/plugin.js').then((module) => module.pluginInstall),
+  'plugin:list': () => import('./commands/misc.js').then((module) => module.pluginList),
+  'plugin:uninstall': () => import('./commands/plugin.js').then((module) => module.pluginUninstall),
+  'proxy:report': () => import('./commands/proxy-domains.js').then((module) => module.proxyReport),
+  'proxy:set': () => import('./commands/proxy-domains.js').then((module) => module.proxySet),
+  'ps:rebuild': () => import('./commands/ps.js').then((module) => module.psRebuild),
+  'ps:report': () => import('./commands/ps.js').then((module) => module.psReport),
+  'ps:restart': () => import('./commands/ps.js').then((module) => module.psRestart),
+  'ps:scale': () => import('./commands/ps.js').then((module) => module.psScale),
+  'registry:report': () => import('./commands/registry.js').then((module) => module.registryReport),
+  'registry:set': () => import('./commands/registry.js').then((module) => module.registrySet),
+  run: () => import('./commands/run.js').then((module) => module.runCommand),
+  'scheduler:report': () => import('./commands/scheduler.js').then((module) => module.schedulerReport),
+  'scheduler:set': () => import('./commands/scheduler.js').then((module) => module.schedulerSet),
 }
 
 const NOT_IMPLEMENTED = 10
 
 async function main(argv: string[]): Promise<number> {
-  const command = CORE_COMMANDS[argv[0] ?? '']
-  if (!command) return NOT_IMPLEMENTED
+  const load = CORE_COMMANDS[argv[0] ?? '']
+  if (!load) return NOT_IMPLEMENTED
+  const command = await load()
   const quiet = process.env['DOKKU_QUIET_OUTPUT'] === '1'
   const out = new Output(process.stdout, process.stderr, {quiet})
   const ctx: CoreContext = {
@@ -85,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
       out.warn(error.message)
       return error.exitCode
     }
+    if (error instanceof CommandExit) return error.exitCode
     out.warn(`simulator error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     return 1
   }

@@ -21,6 +21,8 @@ export interface HostPaths {
   settingsFile: string
   faultsFile: string
   tmpDir: string
+  /** The image registry every host of one simulator shares: `_registry` beside the host directories. */
+  registryDir: string
 }
 
 export function hostPaths(hostDir: string): HostPaths {
@@ -45,7 +47,13 @@ export function hostPaths(hostDir: string): HostPaths {
     settingsFile: path.join(simDir, 'settings.json'),
     faultsFile: path.join(simDir, 'faults.json'),
     tmpDir: path.join(hostDir, 'tmp'),
+    registryDir: registryDirOf(path.dirname(hostDir)),
   }
+}
+
+/** The registry of a simulator's state dir; host names start with a letter, so it never collides with a host's directory. */
+export function registryDirOf(stateDir: string): string {
+  return path.join(stateDir, '_registry')
 }
 
 /** The paths of the host a core command runs on, from the environment the `dokku` entry exported. */

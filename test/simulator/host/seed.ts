@@ -4,6 +4,8 @@ import path from 'node:path'
 import {execFile} from 'node:child_process'
 import {type HostPaths, appDir} from './paths.js'
 import {cleanEnv} from './provision.js'
+import {SEEDING_ENV} from '../core/deploy/app-tree.js'
+import {publishTree} from '../core/store/registry.js'
 
 /** One commit of an app's history: its whole file tree (`.sim.json` included) and a message. */
 export interface RevisionSpec {
@@ -23,6 +25,11 @@ export interface AppSeed {
   proxyType?: string
   checksDisabled?: string[]
   checksSkipped?: string[]
+  /** Deploy by `git:from-image` of this reference, the deployed revision published there first. */
+  image?: string
+  /** Deploy by `git:sync --build` from the upstream repository holding the history. */
+  sync?: boolean
+  registry?: {pushOnRelease?: boolean; server?: string; imageRepo?: string}
 }
 
 /**
@@ -60,11 +67,14 @@ export async function commitRevisions(workDir: string, revisions: RevisionSpec[]
 
 /**
  * Creates and configures the app through the host's own `dokku`, commits its revisions, and deploys
- * the chosen one by pushing it into the app's bare repo, so the pre-receive hook runs the same
- * pipeline a real push does. Returns the revisions' shas.
+ * the chosen one the way the seed says — pushed into the app's bare repo (so the pre-receive hook
+ * runs the same pipeline a real push does), synced with `git:sync --build`, or published to the
+ * registry and deployed with `git:from-image`. Returns the revisions' shas.
  */
 export async function seedApp(paths: HostPaths, seed: AppSeed): Promise<string[]> {
-  const dokku = (...args: string[]) => run(path.join(paths.binDir, 'dokku'), args, {env: {SIM_SSH_LOGIN: 'dokku'}})
+  if (seed.image !== undefined && seed.sync) throw new Error(`simulator: app ${seed.name} is deployed by image or by git:sync, not both`)
+  // A seed sets the scene; the revision's build and check durations are for the deploys under test.
+  const dokku = (...args: string[]) => run(path.join(paths.binDir, 'dokku'), args, {env: {SIM_SSH_LOGIN: 'dokku', [SEEDING_ENV]: '1'}})
   await dokku('apps:create', seed.name)
   await dokku('git:set', seed.name, 'deploy-branch', seed.branch ?? 'main')
   if (seed.config && Object.keys(seed.config).length > 0) {
@@ -73,6 +83,9 @@ export async function seedApp(paths: HostPaths, seed: AppSeed): Promise<string[]
   if (seed.proxyType) await dokku('proxy:set', seed.name, seed.proxyType)
   if (seed.checksDisabled?.length) await dokku('checks:disable', seed.name, seed.checksDisabled.join(','))
   if (seed.checksSkipped?.length) await dokku('checks:skip', seed.name, seed.checksSkipped.join(','))
+  if (seed.registry?.server) await dokku('registry:set', seed.name, 'server', seed.registry.server)
+  if (seed.registry?.imageRepo) await dokku('registry:set', seed.name, 'image-repo', seed.registry.imageRepo)
+  if (seed.registry?.pushOnRelease !== undefined) await dokku('registry:set', seed.name, 'push-on-release', String(seed.registry.pushOnRelease))
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `sim-seed-${seed.name}-`))
   try {
@@ -81,11 +94,37 @@ export async function seedApp(paths: HostPaths, seed: AppSeed): Promise<string[]
     if (deploy > 0) {
       const sha = shas[deploy - 1]
       if (!sha) throw new Error(`simulator: app ${seed.name} has no revision ${deploy}`)
-      await run('git', ['push', '-q', appDir(paths, seed.name), `${sha}:refs/heads/${seed.branch ?? 'main'}`], {cwd: workDir})
+      if (seed.image !== undefined) {
+        await publishRevision(paths.registryDir, workDir, sha, {reference: seed.image, app: seed.name})
+        await dokku('git:from-image', seed.name, seed.image)
+      } else if (seed.sync) {
+        const upstream = upstreamRepo(paths, seed.name)
+        await run('git', ['init', '-q', '--bare', upstream])
+        await run('git', ['push', '-q', upstream, `${shas.at(-1)!}:refs/heads/${seed.branch ?? 'main'}`], {cwd: workDir})
+        await dokku('git:sync', '--build', seed.name, `file://${upstream}`, sha)
+      } else {
+        await run('git', ['push', '-q', appDir(paths, seed.name), `${sha}:refs/heads/${seed.branch ?? 'main'}`], {cwd: workDir, env: {[SEEDING_ENV]: '1'}})
+      }
     }
     return shas
   } finally {
     fs.rmSync(workDir, {recursive: true, force: true})
+  }
+}
+
+/** The repository a `sync` app's history lives in, which it is synced from. */
+export function upstreamRepo(paths: HostPaths, app: string): string {
+  return path.join(paths.simDir, 'upstream', `${app}.git`)
+}
+
+/** Publishes the tree of commit `sha` of the repository in `workDir` to the registry as `reference`. */
+export async function publishRevision(registryDir: string, workDir: string, sha: string, details: {reference: string; app: string}): Promise<string> {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-image-'))
+  try {
+    await run('bash', ['-c', 'set -o pipefail; git archive --format=tar "$1" | tar -x -C "$2"', 'archive', sha, tree], {cwd: workDir})
+    return publishTree(registryDir, {reference: details.reference, rev: sha, app: details.app, tree})
+  } finally {
+    fs.rmSync(tree, {recursive: true, force: true})
   }
 }
 

@@ -27,7 +27,8 @@ export interface SshHostOptions {
  * One simulated host's sshd. `dokku` logins get sshcommand's forced command: the host's `dokku`
  * runs with SSH_ORIGINAL_COMMAND, word-split (and globbed) by bash first, exactly as sshd hands the
  * authorized_keys command to the user's shell (contract §2.4). `root` logins get a shell whose
- * PATH finds the host's `dokku`. Every exec ends with an exit status. Counts open session channels
+ * PATH finds the host's `dokku` and whose TMPDIR is the host's own tmp/, so `mktemp` there stays
+ * inside the host. Every exec ends with an exit status. Counts open session channels
  * to enforce MaxSessions, and honours the fault registry.
  */
 export class SimSshHost {
@@ -168,7 +169,9 @@ export class SimSshHost {
         PATH: `${paths.binDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
         HOME: paths.dokkuRoot,
         USER: login,
-        SSH_ORIGINAL_COMMAND: command,
+        // sshd sets SSH_ORIGINAL_COMMAND only for a forced command: the dokku login's. A root shell's
+        // `dokku` must not re-parse the whole shell line as Dokku's SSH command.
+        ...(login === 'dokku' ? {SSH_ORIGINAL_COMMAND: command} : {TMPDIR: paths.tmpDir}),
         SIM_SSH_LOGIN: login,
         NAME: 'graduate-client',
         FINGERPRINT: 'SHA256:simulated',

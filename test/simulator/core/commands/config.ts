@@ -3,7 +3,7 @@ import {fail} from '../io.js'
 import {verifyApp} from '../store/apps.js'
 import {CONFIG_KEY, readConfig, updateConfig} from '../store/config-env.js'
 import {currentContainers} from '../deploy/scheduler.js'
-import {latestImage, releaseAndDeploy, startCapture} from '../deploy/release.js'
+import {deployedImage, releaseAndDeploy, startCapture} from '../deploy/release.js'
 import {finishBuild} from '../store/builds.js'
 
 function splitFlags(args: string[]): {flags: Set<string>; positional: string[]} {
@@ -103,7 +103,7 @@ async function redeploy(ctx: CoreContext, app: string): Promise<void> {
   const capture = startCapture(ctx, app, 'config-redeploy', 'deploy')
   let ok = false
   try {
-    ok = await releaseAndDeploy(ctx, capture, app, latestImage(ctx, app), {releasePhase: true})
+    ok = await releaseAndDeploy(ctx, capture, app, deployedImage(ctx, app), {releasePhase: true})
   } finally {
     finishBuild(ctx.paths, capture.record, ok ? 0 : 1)
   }

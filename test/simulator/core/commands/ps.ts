@@ -7,7 +7,7 @@ import {readAppTree} from '../deploy/app-tree.js'
 import {computedDeployBranch, refSha} from '../store/git-repo.js'
 import {GLOBAL, getProperty} from '../store/properties.js'
 import {readScale, writeScale} from '../store/scale.js'
-import {latestImage, receiveApp, releaseAndDeploy, startCapture} from '../deploy/release.js'
+import {deployedImage, receiveApp, releaseAndDeploy, startCapture} from '../deploy/release.js'
 import {currentContainers} from '../deploy/scheduler.js'
 import {report} from './report.js'
 
@@ -54,7 +54,7 @@ export const psReport: CoreCommand = (ctx, args) =>
     (app) => verifyApp(ctx.paths, app),
   )
 
-/** ps:restart: redeploys `latest` with no lock and no release phase (contract §1.5); a build record of kind deploy. */
+/** ps:restart: redeploys `latest` (or the last release pushed) with no lock and no release phase (contract §1.5); a build record of kind deploy. */
 export const psRestart: CoreCommand = async (ctx, args) => {
   const app = verifyApp(ctx.paths, args.slice(1).find((arg) => !arg.startsWith('--')))
   return deployLatest(ctx, app, {source: 'ps:restart', releasePhase: false})
@@ -76,13 +76,25 @@ export const psRebuild: CoreCommand = async (ctx, args) => {
  * ps:scale <app> type=N…: stores the scale, then deploys only the process types whose count changed
  * (plugins/ps/functions.go, scaleSet). These deploys carry no DOKKU_BUILD_ID (dokku-observed.md §5),
  * which is exactly why the gate refuses build-less deploys while armed. An app whose app.json has a
- * formation cannot be scaled by hand.
+ * formation cannot be scaled by hand. Without tuples it reports the scale (`--format json` as a list of
+ * `{process_type, quantity}`).
  */
 export const psScale: CoreCommand = async (ctx, args) => {
-  const positional = args.slice(1).filter((arg) => !arg.startsWith('--'))
+  const rest = args.slice(1)
+  const formatAt = rest.indexOf('--format')
+  const format = formatAt === -1 ? 'stdout' : rest[formatAt + 1]
+  const positional = rest.filter((arg, index) => !arg.startsWith('--') && (formatAt === -1 || index !== formatAt + 1))
   const app = verifyApp(ctx.paths, positional[0])
   const tuples = positional.slice(1)
   const scale = readScale(ctx.paths, app)
+  if (tuples.length === 0 && format === 'json') {
+    // scaleReport's json: the formations sorted by process type, `[]` when no scale is set.
+    const formations = Object.keys(scale)
+      .sort()
+      .map((type) => ({process_type: type, quantity: scale[type]}))
+    ctx.out.out(JSON.stringify(formations))
+    return 0
+  }
   if (tuples.length === 0) {
     ctx.out.info1Quiet(`Scaling for ${app}`)
     ctx.out.out('proctype: qty')
@@ -108,14 +120,14 @@ export const psScale: CoreCommand = async (ctx, args) => {
   delete env['DOKKU_BUILD_ID']
   delete env['DOKKU_BUILD_SOURCE']
   for (const type of changed) {
-    const ok = await releaseAndDeploy({...ctx, env}, {env}, app, latestImage(ctx, app), {releasePhase: false, onlyTypes: [type]})
+    const ok = await releaseAndDeploy({...ctx, env}, {env}, app, deployedImage(ctx, app), {releasePhase: false, onlyTypes: [type]})
     if (!ok) return 1
   }
   return 0
 }
 
 async function deployLatest(ctx: CoreContext, app: string, options: {source: string; releasePhase: boolean}): Promise<number> {
-  const image = latestImage(ctx, app)
+  const image = deployedImage(ctx, app)
   const capture = startCapture(ctx, app, options.source, 'deploy')
   let code = 1
   try {

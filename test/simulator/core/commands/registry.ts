@@ -1,18 +1,12 @@
-import type {CoreCommand, CoreContext} from '../context.js'
+import type {CoreCommand} from '../context.js'
 import {fail} from '../io.js'
 import {verifyApp} from '../store/apps.js'
 import {GLOBAL, computedProperty, deleteProperty, getProperty, setProperty} from '../store/properties.js'
+import {computedImageRepo, imageRepoTemplate, registryServer, tagVersion} from '../store/registry-settings.js'
 import {report} from './report.js'
 
 const APP_PROPERTIES = ['image-repo', 'image-repo-template', 'push-extra-tags', 'push-on-release', 'server']
 const GLOBAL_PROPERTIES = ['image-repo-template', 'push-extra-tags', 'push-on-release', 'server']
-
-/** getRegistryServerForApp: app then global, Docker Hub spelled as '', otherwise with one trailing slash. */
-export function registryServer(ctx: CoreContext, app: string): string {
-  const value = (getProperty(ctx.paths, 'registry', app, 'server') || getProperty(ctx.paths, 'registry', GLOBAL, 'server') || '').trim().replace(/\/$/, '')
-  if (value === '' || value === 'hub.docker.com' || value === 'docker.io') return ''
-  return `${value}/`
-}
 
 /** registry:report (plugins/registry/report.go): prefix trimmed, legacy keys kept. */
 export const registryReport: CoreCommand = (ctx, args) =>
@@ -24,18 +18,18 @@ export const registryReport: CoreCommand = (ctx, args) =>
       const own = (key: string): string => getProperty(ctx.paths, 'registry', app, key) ?? ''
       const global = (key: string): string => getProperty(ctx.paths, 'registry', GLOBAL, key) ?? ''
       return {
-        '--registry-computed-image-repo': own('image-repo').trim() || `dokku/${app}`,
+        '--registry-computed-image-repo': computedImageRepo(ctx.paths, app),
         '--registry-image-repo': own('image-repo'),
         '--registry-computed-push-on-release': computedProperty(ctx.paths, 'registry', app, 'push-on-release', 'false'),
         '--registry-global-push-on-release': global('push-on-release'),
         '--registry-push-on-release': own('push-on-release'),
-        '--registry-computed-server': registryServer(ctx, app),
+        '--registry-computed-server': registryServer(ctx.paths, app),
         '--registry-global-server': global('server'),
         '--registry-server': own('server'),
-        '--registry-computed-image-repo-template': own('image-repo-template') || global('image-repo-template'),
+        '--registry-computed-image-repo-template': imageRepoTemplate(ctx.paths, app),
         '--registry-global-image-repo-template': global('image-repo-template'),
         '--registry-image-repo-template': own('image-repo-template'),
-        '--registry-tag-version': own('tag-version').trim(),
+        '--registry-tag-version': tagVersion(ctx.paths, app),
         '--registry-push-extra-tags': own('push-extra-tags'),
         '--registry-global-push-extra-tags': global('push-extra-tags'),
         '--registry-computed-push-extra-tags': own('push-extra-tags') || global('push-extra-tags'),

@@ -4,12 +4,13 @@ import {fail} from '../io.js'
 import {verifyApp} from '../store/apps.js'
 import {imageFsDir} from '../store/docker.js'
 import {containerEnv} from '../deploy/container-env.js'
-import {latestImage} from '../deploy/release.js'
+import {deployedImage} from '../deploy/release.js'
 
 /**
  * run [--no-tty] [-e|--env K=V] [--ttl-seconds N] <app> <cmd...>: the command runs in a container of
- * `dokku/<app>:latest` — while a deploy is held that is already the NEW image, with the current
- * config (GIT_REV included) — and its exit code is the command's (contract §3, run details).
+ * `dokku/<app>:latest` (with registry push-on-release, of the last release pushed) — while a deploy
+ * is held that is already the NEW image, with the current config (GIT_REV included) — and its exit
+ * code is the command's (contract §3, run details).
  */
 export const runCommand: CoreCommand = async (ctx, args) => {
   const rest = args.slice(1)
@@ -35,7 +36,7 @@ export const runCommand: CoreCommand = async (ctx, args) => {
   }
   const name = verifyApp(ctx.paths, app)
   if (rest.length === 0) fail('No command specified')
-  const image = latestImage(ctx, name)
+  const image = deployedImage(ctx, name)
   const env = containerEnv(ctx.paths, name, image.id, {...runEnv, DYNO: `run.${Math.floor(1000 + Math.random() * 9000)}`})
   return new Promise<number>((resolve) => {
     const child = spawn(rest[0]!, rest.slice(1), {cwd: imageFsDir(ctx.paths, image.id), env, stdio: ['inherit', 'pipe', 'pipe']})

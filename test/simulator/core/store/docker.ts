@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {HostPaths} from '../../host/paths.js'
 import {listDir, randomHex, readJson, readText, writeFileAtomic, writeJsonAtomic} from './files.js'
+import {InvalidReferenceError, digestName, parseImageReference, taggedName} from './image-reference.js'
 
 /**
  * The simulated Docker engine's state: images (with the file tree they were built from), tags and
@@ -15,6 +16,11 @@ export interface Image {
   rev: string
   createdAt: number
   labels: Record<string, string>
+  /**
+   * `<repository>@sha256:…` for every registry repository the image was pushed to or pulled from, as
+   * Docker lists them; a locally built image has none.
+   */
+  repoDigests?: string[]
 }
 
 export type ContainerState = 'created' | 'running' | 'exited'
@@ -75,30 +81,94 @@ export function imageFsDir(paths: HostPaths, imageId: string): string {
   return path.join(imagesDir(paths), hexOf(imageId), 'fs')
 }
 
-/** An image by id, short id prefix or tag reference. */
+/** An image by id, short id prefix, tag reference or `<repository>@sha256:…` digest reference. */
 export function findImage(paths: HostPaths, reference: string): Image | undefined {
+  if (reference.includes('@')) return findByDigest(paths, reference)
   const tagged = resolveTag(paths, reference)
   const hex = hexOf(tagged ?? reference)
   if (!/^[0-9a-f]{4,64}$/.test(hex)) return undefined
   const match = listDir(imagesDir(paths)).find((candidate) => candidate.startsWith(hex))
-  return match ? readJson<Image>(path.join(imagesDir(paths), match, 'image.json')) : undefined
+  return match ? readImage(paths, match) : undefined
 }
 
-function normaliseReference(reference: string): string {
-  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1)
-  return lastSegment.includes(':') ? reference : `${reference}:latest`
+function findByDigest(paths: HostPaths, reference: string): Image | undefined {
+  const parsed = parseOrUndefined(reference)
+  if (!parsed?.digest) return undefined
+  const wanted = digestName(parsed.familiar, parsed.digest)
+  for (const hex of listDir(imagesDir(paths)).filter((entry) => !entry.startsWith('.'))) {
+    const image = readImage(paths, hex)
+    if (image?.repoDigests?.includes(wanted)) return image
+  }
+  return undefined
 }
 
-function tagFile(paths: HostPaths, reference: string): string {
-  return path.join(tagsDir(paths), encodeURIComponent(normaliseReference(reference)))
+function readImage(paths: HostPaths, hex: string): Image | undefined {
+  return readJson<Image>(path.join(imagesDir(paths), hex, 'image.json'))
+}
+
+function parseOrUndefined(reference: string): ReturnType<typeof parseImageReference> | undefined {
+  try {
+    return parseImageReference(reference)
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return undefined
+    throw error
+  }
+}
+
+/** The tag file of a reference, by Docker's normalised name (`nginx` and `docker.io/library/nginx:latest` are one tag). */
+function tagFile(paths: HostPaths, reference: string): string | undefined {
+  const parsed = parseOrUndefined(reference)
+  const name = parsed ? taggedName(parsed) : undefined
+  return name ? path.join(tagsDir(paths), encodeURIComponent(name)) : undefined
 }
 
 export function tagImage(paths: HostPaths, imageId: string, reference: string): void {
-  writeFileAtomic(tagFile(paths, reference), imageId)
+  const file = tagFile(paths, reference)
+  if (!file) throw new InvalidReferenceError(`invalid reference format: ${reference}`)
+  writeFileAtomic(file, imageId)
 }
 
 export function resolveTag(paths: HostPaths, reference: string): string | undefined {
-  return readText(tagFile(paths, reference))?.trim()
+  const file = tagFile(paths, reference)
+  return file ? readText(file)?.trim() : undefined
+}
+
+/** The tags pointing at an image, as Docker's RepoTags lists them. */
+export function repoTags(paths: HostPaths, imageId: string): string[] {
+  return listDir(tagsDir(paths))
+    .filter((file) => readText(path.join(tagsDir(paths), file))?.trim() === imageId)
+    .map((file) => decodeURIComponent(file))
+}
+
+/** Records that the image is in a registry repository under this digest (a push or a pull). */
+export function addRepoDigest(paths: HostPaths, imageId: string, familiar: string, digest: string): void {
+  const image = findImage(paths, imageId)
+  if (!image) throw new Error(`simulator: no image ${imageId}`)
+  const name = digestName(familiar, digest)
+  // A repository keeps one digest per image, as Docker replaces the entry on a new push.
+  const others = (image.repoDigests ?? []).filter((entry) => !entry.startsWith(`${familiar}@`))
+  writeJsonAtomic(path.join(imagesDir(paths), hexOf(image.id), 'image.json'), {...image, repoDigests: [...others, name]})
+}
+
+/**
+ * An image arriving from a registry: the same id (Docker keeps an image's id across a push and a
+ * pull), its file tree copied from `treeDir`. A no-op when the engine has the image already.
+ */
+export function importImage(paths: HostPaths, image: Omit<Image, 'repoDigests'>, treeDir: string): Image {
+  const existing = findImage(paths, image.id)
+  if (existing) return existing
+  const hex = hexOf(image.id)
+  const staging = path.join(imagesDir(paths), `.${hex}.${process.pid}.${randomHex(4)}`)
+  fs.cpSync(treeDir, path.join(staging, 'fs'), {recursive: true, preserveTimestamps: true})
+  writeJsonAtomic(path.join(staging, 'image.json'), {...image, repoDigests: []})
+  try {
+    fs.renameSync(staging, path.join(imagesDir(paths), hex))
+  } catch (error) {
+    // A concurrent pull of the same image won the rename: its copy is as good as ours.
+    fs.rmSync(staging, {recursive: true, force: true})
+    if (!findImage(paths, image.id)) throw error
+  }
+  return findImage(paths, image.id)!
 }
 
 export function randomContainerId(): string {

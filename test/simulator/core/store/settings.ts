@@ -13,6 +13,11 @@ export interface HostSettings {
   vhostDomain: string
   /** Apps whose next nginx switch fails (`*` for all): the proxy rebuild errors out after the checks passed. */
   nginxSwitchFails: string[]
+  /**
+   * The registry servers this host can pull from and push to (`docker.io` for Docker Hub) — the ones
+   * it reaches and has logged into; null: every one.
+   */
+  registries: string[] | null
 }
 
 export const DEFAULT_SETTINGS: Omit<HostSettings, 'name'> = {
@@ -21,6 +26,7 @@ export const DEFAULT_SETTINGS: Omit<HostSettings, 'name'> = {
   releaseTailJitterMs: 0,
   vhostDomain: 'dokku.test',
   nginxSwitchFails: [],
+  registries: null,
 }
 
 export function readSettings(paths: HostPaths): HostSettings {
