@@ -1,10 +1,12 @@
 import pMap from 'p-map'
+import {migrationLikeTasks, parseReleaseTasks} from '../dokku/parse/release-tasks.js'
 import {strategyOf} from './artifact.js'
 import type {PlannedApp} from './events.js'
-import {type RevisionOrigin, cachedSubject, ensureRevision} from './transfer.js'
+import {type RevisionOrigin, cachedFile, cachedSubject, ensureRevision} from './transfer.js'
 
 /**
- * Adds what a person reads in the plan to each entry: the commit subjects of both revisions. The new
+ * Adds what a person reads in the plan to each entry: the commit subjects of both revisions, and the
+ * new revision's release tasks that look like migrations (Dokku runs them before the hold). The new
  * revision is fetched into the cache for it (the transfer then needs no fetch); the old one is named
  * only when the cache already holds it. A fetch that fails leaves the entry as it was and is reported
  * as a warning: the plan is still right without subjects.
@@ -26,8 +28,14 @@ export async function describeRevisions(
           return entry
         }
       }
-      const [toSubject, fromSubject] = await Promise.all([cachedSubject(options.repo, entry.to), entry.from && strategyOf(entry.from) === 'git' ? cachedSubject(options.repo, entry.from) : undefined])
-      return {...entry, ...(toSubject === undefined ? {} : {toSubject}), ...(fromSubject === undefined ? {} : {fromSubject})}
+      const [toSubject, fromSubject, procfile, appJson] = await Promise.all([
+        cachedSubject(options.repo, entry.to),
+        entry.from && strategyOf(entry.from) === 'git' ? cachedSubject(options.repo, entry.from) : undefined,
+        entry.action === 'deploy' ? cachedFile(options.repo, entry.to, 'Procfile') : undefined,
+        entry.action === 'deploy' ? cachedFile(options.repo, entry.to, 'app.json') : undefined,
+      ])
+      const releaseTasks = migrationLikeTasks(parseReleaseTasks({procfile, appJson}))
+      return {...entry, ...(toSubject === undefined ? {} : {toSubject}), ...(fromSubject === undefined ? {} : {fromSubject}), ...(releaseTasks.length === 0 ? {} : {releaseTasks})}
     },
     {concurrency: 4},
   )

@@ -79,6 +79,14 @@ export function gitFromImage(app: string, image: string): DokkuCommand {
   return {argv: ['git:from-image', app, image]}
 }
 
+/**
+ * The app's scale, `[{"process_type":"web","quantity":2}, …]` (docs/processes/process-management.md): how
+ * many containers of each type the next deploy starts. Without process tuples ps:scale only reports.
+ */
+export function psScaleReport(app: string): DokkuCommand {
+  return {argv: ['ps:scale', app, ...JSON_FORMAT]}
+}
+
 /** The scheduler in effect; the gate needs docker-local. */
 export function schedulerReport(app: string): DokkuCommand {
   return report('scheduler', app)
