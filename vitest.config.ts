@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/simulator/dist/**'],
+    globalSetup: ['test/support/temp-root.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

@@ -15,6 +15,7 @@ interface Tracked {
 /** Each app's state through the graduation; every change becomes an `app` event, every Dokku line an `app-output` event. */
 export class AppTracker {
   private readonly apps = new Map<string, Tracked>()
+  private readonly lineListeners = new Set<(app: string, text: string) => void>()
 
   constructor(
     plan: PlannedApp[],
@@ -47,6 +48,13 @@ export class AppTracker {
     entry.lastLines.push(text)
     if (entry.lastLines.length > KEPT_LINES) entry.lastLines.shift()
     this.bus.emit({type: 'app-output', app, host: entry.plan.host, line: text})
+    for (const listener of this.lineListeners) listener(app, text)
+  }
+
+  /** Calls `listener` with every Dokku line of every app until the returned function is called. */
+  onLine(listener: (app: string, text: string) => void): () => void {
+    this.lineListeners.add(listener)
+    return () => this.lineListeners.delete(listener)
   }
 
   wentLive(app: string, at: number | null, liveRev: string | null): void {

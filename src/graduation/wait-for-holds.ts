@@ -6,11 +6,14 @@ import type {PushResult} from './transfer.js'
 
 export type HoldWait = {ok: true} | {ok: false; cause: string; interrupted: boolean}
 
-const POLL_MS = 250
+/** The gates' state is read at once when a deploy's output says its gate holds it, and otherwise this often. */
+const FALLBACK_POLL_MS = 1_000
+/** The gate's line when it starts holding a deploy (dokku-plugin/gate/check-deploy). */
+const HOLDING_LINE = /graduate: holding /
 
 /**
  * Waits until every changed app's deploy is held in its gate (read from the gates' own state, not
- * only from the push output), or the first reason to abort: a deploy that ended before reaching its
+ * only from the push output, which only says when to look), or the first reason to abort: a deploy that ended before reaching its
  * gate (build, checks, release task, lock), a gate that ended its hold on its own, the deploy
  * timeout, or an interrupt.
  */
@@ -52,8 +55,17 @@ export async function waitForHolds(options: {
   options.signal?.addEventListener('abort', onAbort, {once: true})
   if (options.signal?.aborted) onAbort()
 
+  let wake: (() => void) | undefined
+  // A hold announced while the gates are being read is read on the next round, without waiting.
+  let nudged = false
+  const stopListening = options.tracker.onLine((app, text) => {
+    if (!pending.has(app) || !HOLDING_LINE.test(text)) return
+    if (wake) wake()
+    else nudged = true
+  })
   const poll = async () => {
     while (!finished) {
+      nudged = false
       const statuses = await options.gates.status()
       for (const [key, status] of statuses) {
         const entry = byGateKey.get(key)
@@ -66,7 +78,16 @@ export async function waitForHolds(options: {
         }
       }
       if (pending.size === 0) finish({ok: true})
-      if (!finished) await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      if (finished) break
+      if (nudged) continue
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FALLBACK_POLL_MS)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      wake = undefined
     }
   }
   void poll()
@@ -74,6 +95,8 @@ export async function waitForHolds(options: {
   try {
     return await done
   } finally {
+    stopListening()
+    wake?.()
     clearTimeout(deadline)
     options.signal?.removeEventListener('abort', onAbort)
   }

@@ -95,7 +95,7 @@ describe('recovery from a crashed graduation', () => {
     const report = JSON.parse(status.stdout) as {inFlight: string[]; locks: Array<{locked: boolean; id: string; owner: string}>; apps: Array<{app: string; state: string; id: string}>}
     expect(report.inFlight).toEqual([id])
     expect(report.locks.filter((lock) => lock.locked).map((lock) => lock.id)).toEqual([id, id])
-    expect(report.apps.filter((app) => app.state === 'held').map((app) => app.app).sort()).toEqual(['api', 'web', 'worker'])
+    expect(report.apps.filter((app) => app.state === 'held').map((app) => app.app).sort(), JSON.stringify(report.apps)).toEqual(['api', 'web', 'worker'])
     const text = await cli(['status', 'production'])
     expect(text.stdout).toContain(`graduate abort production`)
 

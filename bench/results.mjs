@@ -1,0 +1,91 @@
+// bench/RESULTS.md from the results document: one table of measures, the targets, and how the
+// time of a graduation divides into its stages.
+
+const fmt = {
+  s: (ms) => (ms / 1000).toFixed(1),
+  ms: (ms) => String(Math.round(ms)),
+  x: (value) => value.toFixed(2),
+  n: (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1)),
+  mb: (value) => value.toFixed(0),
+}
+
+function range(summary, format) {
+  if (!summary) return '–'
+  return `${format(summary.min)} / **${format(summary.median)}** / ${format(summary.max)}`
+}
+
+export function renderResults(document) {
+  const lines = []
+  lines.push('# Benchmark results', '')
+  lines.push(
+    `${document.date.slice(0, 10)} · ${document.machine.cpus} CPUs (${document.machine.cpuModel}) · Node ${document.machine.node} · ${document.machine.platform} · graduate ${document.gitRevision} · ${document.runs} runs per scenario${document.quick ? ' · **quick mode: durations ÷10, not for judging targets**' : ''}`,
+    '',
+  )
+  lines.push(
+    'Every cell is min / **median** / max over the runs. All simulated hosts and the CLI share this one machine, so the',
+    'hosts’ own work (each Dokku command is a bash and a Node process here) competes with graduate for the same cores.',
+    '',
+  )
+  const header = ['measure', ...document.scenarios.map((entry) => `${entry.scenario.name}`)]
+  const row = (label, cell) => `| ${label} | ${document.scenarios.map(cell).join(' | ')} |`
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
+  lines.push(row('apps × target hosts', (entry) => `${entry.scenario.apps} × ${entry.scenario.hosts}`))
+  lines.push(row('build + checks + hook + Dokku release tail per app (s)', (entry) => `${fmt.s(entry.scenario.buildMs)} + ${fmt.s(entry.scenario.checkMs)} + ${fmt.s(entry.scenario.hookMs)} + ${fmt.s(entry.scenario.releaseTailMs)}${entry.scenario.releaseTailJitterMs ? ` ±${fmt.s(entry.scenario.releaseTailJitterMs)}` : ''}`))
+  lines.push(row('ideal (s)', (entry) => fmt.s(entry.idealMs)))
+  lines.push(row('total wall time (s)', (entry) => range(entry.totalMs, fmt.s)))
+  lines.push(row('overhead (total / ideal)', (entry) => range(entry.overhead, fmt.x)))
+  lines.push(row('flip skew, hosts’ switch times (ms)', (entry) => range(entry.hostSkewMs, fmt.ms)))
+  lines.push(row('flip skew, router probe (ms)', (entry) => range(entry.probeSkewMs, fmt.ms)))
+  lines.push(row('router probe round (ms, its resolution)', (entry) => range(entry.probeRoundMs, fmt.ms)))
+  lines.push(row('gate wake latency (ms)', (entry) => range(entry.gateWakeMs, fmt.ms)))
+  lines.push(row('SSH connections per graduation', (entry) => range(entry.connections, fmt.n)))
+  lines.push(row('remote commands per app', (entry) => range(entry.commandsPerApp, fmt.n)))
+  lines.push(row('peak RSS of the CLI (MB)', (entry) => range(entry.peakRssMb, fmt.mb)))
+  lines.push(row('CPU time of the CLI (s)', (entry) => range(entry.cliCpuMs, fmt.s)))
+  lines.push(row('CPU time of everything else: the simulated hosts (s)', (entry) => range(entry.otherCpuMs, fmt.s)))
+  lines.push(row('one after another: total (s)', (entry) => (entry.sequential ? range(entry.sequential.totalMs, fmt.s) : '–')))
+  lines.push(row('one after another: flip skew (ms)', (entry) => (entry.sequential ? range(entry.sequential.hostSkewMs, fmt.ms) : '–')))
+  lines.push(row('graduate’s speed-up over one after another', (entry) => (entry.sequential ? `${fmt.x(entry.sequential.totalMs.median / entry.totalMs.median)}×` : '–')))
+  lines.push('')
+  lines.push(`\`graduate --help\` cold start: ${range(document.helpColdStartMs, fmt.ms)} ms.`, '')
+
+  lines.push('## Targets (medians)', '')
+  lines.push('| target | measured | met |', '|---|---|---|')
+  for (const target of targets(document)) lines.push(`| ${target.label} | ${target.measured} | ${target.met === null ? 'not run' : target.met ? 'yes' : '**no**'} |`)
+  lines.push('')
+
+  lines.push('## Where the time goes (median ms per stage)', '')
+  const stages = [...new Set(document.scenarios.flatMap((entry) => Object.keys(entry.phasesMs)))]
+  lines.push(`| stage | ${document.scenarios.map((entry) => entry.scenario.name).join(' | ')} |`, `|---|${document.scenarios.map(() => '---').join('|')}|`)
+  for (const stage of stages) lines.push(`| ${stage} | ${document.scenarios.map((entry) => (entry.phasesMs[stage] ? fmt.ms(entry.phasesMs[stage].median) : '–')).join(' | ')} |`)
+  lines.push('')
+  lines.push(
+    'How it is measured: `bench/README.md`.',
+    '',
+  )
+  return `${lines.join('\n')}\n`
+}
+
+function targets(document) {
+  const scenario = (name) => document.scenarios.find((entry) => entry.scenario.name === name)
+  const fifty = scenario('50x10')
+  const ten = scenario('10x2')
+  const check = (entry, pick, limit, format, unit = '') => {
+    const value = entry ? pick(entry) : null
+    return {measured: value === null || value === undefined ? '–' : `${format(value)}${unit}`, met: value === null || value === undefined ? null : value <= limit}
+  }
+  return [
+    {label: 'flip skew ≤ 200 ms at 50 apps over 10 hosts (hosts’ switch times)', ...check(fifty, (entry) => entry.hostSkewMs?.median, 200, fmt.ms, ' ms')},
+    {label: 'flip skew ≤ 200 ms at 50 apps over 10 hosts (router probe)', ...check(fifty, (entry) => entry.probeSkewMs?.median, 200, fmt.ms, ' ms')},
+    {label: 'overhead ≤ 1.15 at 10 apps', ...check(ten, (entry) => entry.overhead?.median, 1.15, fmt.x)},
+    {label: 'overhead ≤ 1.15 at 50 apps', ...check(fifty, (entry) => entry.overhead?.median, 1.15, fmt.x)},
+    {
+      label: 'graduate ≥ 8× faster than one after another at 10 equal apps',
+      ...(ten?.sequential
+        ? {measured: `${fmt.x(ten.sequential.totalMs.median / ten.totalMs.median)}×`, met: ten.sequential.totalMs.median / ten.totalMs.median >= 8}
+        : {measured: '–', met: null}),
+    },
+    {label: 'peak RSS ≤ 200 MB at 50 apps', ...check(fifty, (entry) => entry.peakRssMb?.median, 200, fmt.mb, ' MB')},
+    {label: '`graduate --help` cold start ≤ 400 ms', ...check(document, (entry) => entry.helpColdStartMs?.median, 400, fmt.ms, ' ms')},
+  ]
+}

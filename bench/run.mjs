@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// `npm run bench`: graduations against simulated Dokku hosts over real SSH on loopback, per
+// scenario of bench/scenarios.mjs, each run several times; writes bench/RESULTS.md and
+// bench/results.json. Options: --runs N (default 5), --scenario 2x1,10x2,… , --quick (durations
+// ÷10, results to bench/out/), --json (the results document on stdout).
+import {spawnSync} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {parseArgs} from 'node:util'
+import {SOURCES, simulatorConfig, writeManifest} from './fleet.mjs'
+import {runGraduation} from './graduation-run.mjs'
+import {measureHelpColdStart} from './cold-start.mjs'
+import {renderResults} from './results.mjs'
+import {SCENARIOS, quick} from './scenarios.mjs'
+import {runSequential} from './sequential-run.mjs'
+import {summarise} from './stats.mjs'
+
+const REPOSITORY = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
+const {values: flags} = parseArgs({
+  options: {runs: {type: 'string', default: '5'}, scenario: {type: 'string'}, quick: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}},
+})
+const runs = Number(flags.runs)
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a whole number of runs, got ${flags.runs}`)
+const wanted = flags.scenario?.split(',')
+const unknown = wanted?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? []
+if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; the scenarios are ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`)
+const scenarios = SCENARIOS.filter((scenario) => !wanted || wanted.includes(scenario.name)).map((scenario) => (flags.quick ? quick(scenario) : scenario))
+
+const {startSimulator} = await import(path.join(REPOSITORY, 'test', 'simulator', 'dist', 'index.js'))
+const log = (line) => process.stderr.write(`${line}\n`)
+
+const results = []
+for (const scenario of scenarios) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `graduate-bench-${scenario.name}-`))
+  try {
+    log(`${scenario.name}: starting ${scenario.hosts + 2} simulated hosts with ${scenario.apps} apps each side…`)
+    const sim = await startSimulator(simulatorConfig(scenario, path.join(work, 'hosts')))
+    try {
+      const manifests = Object.fromEntries(SOURCES.map((source) => [source, writeManifest(sim, scenario, source, work)]))
+      // Production starts on the first revisions: stage-a moves it forward, stage-b back, in turn.
+      let next = 0
+      const nextSource = () => SOURCES[next++ % 2]
+      const graduations = []
+      const sequential = []
+      for (let run = 1; run <= runs; run++) {
+        const source = nextSource()
+        const home = fs.mkdtempSync(path.join(work, 'home-'))
+        const measured = await runGraduation({sim, scenario, source, manifest: manifests[source], home})
+        graduations.push(measured)
+        log(`${scenario.name} run ${run}/${runs}: graduate ${(measured.totalMs / 1000).toFixed(1)} s, flip skew ${measured.hostSkewMs} ms (probe ${measured.probeSkewMs ?? '–'} ms)`)
+        if (scenario.sequential) {
+          const baseline = await runSequential({sim, scenario, source: nextSource(), work})
+          sequential.push(baseline)
+          log(`${scenario.name} run ${run}/${runs}: one after another ${(baseline.totalMs / 1000).toFixed(1)} s, flip skew ${baseline.hostSkewMs} ms`)
+        }
+      }
+      results.push(summariseScenario(scenario, graduations, sequential))
+    } finally {
+      await sim.stop()
+    }
+  } finally {
+    fs.rmSync(work, {recursive: true, force: true})
+  }
+}
+
+const help = await measureHelpColdStart(Math.max(runs, 10))
+const document = {
+  date: new Date().toISOString(),
+  machine: {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.type()} ${os.release()}`},
+  gitRevision: spawnSync('git', ['-C', REPOSITORY, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'}).stdout.trim(),
+  runs,
+  quick: flags.quick,
+  scenarios: results,
+  helpColdStartMs: summarise(help),
+}
+
+const outDir = flags.quick ? path.join(REPOSITORY, 'bench', 'out') : path.join(REPOSITORY, 'bench')
+fs.mkdirSync(outDir, {recursive: true})
+fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(document, null, 2)}\n`)
+fs.writeFileSync(path.join(outDir, 'RESULTS.md'), renderResults(document))
+log(`wrote ${path.relative(REPOSITORY, path.join(outDir, 'RESULTS.md'))} and results.json`)
+if (flags.json) process.stdout.write(`${JSON.stringify(document)}\n`)
+else process.stdout.write(renderResults(document))
+
+function summariseScenario(scenario, graduations, sequential) {
+  const idealMs = scenario.buildMs + scenario.checkMs + scenario.hookMs + scenario.releaseTailMs
+  const phases = {}
+  for (const stage of new Set(graduations.flatMap((run) => Object.keys(run.phases)))) phases[stage] = summarise(graduations.map((run) => run.phases[stage]))
+  return {
+    scenario,
+    idealMs,
+    totalMs: summarise(graduations.map((run) => run.totalMs)),
+    overhead: summarise(graduations.map((run) => run.totalMs / idealMs)),
+    hostSkewMs: summarise(graduations.map((run) => run.hostSkewMs)),
+    probeSkewMs: summarise(graduations.map((run) => run.probeSkewMs)),
+    probeRoundMs: summarise(graduations.map((run) => run.probeRoundMs)),
+    gateWakeMs: summarise(graduations.flatMap((run) => run.gateWakeMs)),
+    connections: summarise(graduations.map((run) => run.connections)),
+    commandsPerApp: summarise(graduations.map((run) => run.commandsPerApp)),
+    peakRssMb: summarise(graduations.map((run) => run.peakRssMb)),
+    cliCpuMs: summarise(graduations.map((run) => run.cliCpuMs)),
+    otherCpuMs: summarise(graduations.map((run) => run.otherCpuMs)),
+    phasesMs: phases,
+    sequential: sequential.length
+      ? {totalMs: summarise(sequential.map((run) => run.totalMs)), hostSkewMs: summarise(sequential.map((run) => run.hostSkewMs))}
+      : null,
+  }
+}
