@@ -4,7 +4,7 @@
 # Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
 # helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
 
-GRADUATE_VERSION="0.2.0"
+GRADUATE_VERSION="0.2.1"
 GRADUATE_PROTOCOL=2
 GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
 GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
@@ -84,29 +84,41 @@ kv_load() {
   done <"$1" 2>/dev/null || return 1
 }
 
+# Every writer returns non-zero when the write fails (mktemp, a full disk, mv): the verbs call them
+# inside `||` lists and `if`, where bash ignores `set -e`, so a failure must be returned, not assumed.
+
 # kv_temp <dir> key=value...: writes a temp file beside the state it will become and prints its path.
 kv_temp() {
-  local dir=$1 tmp pair
+  local dir=$1 tmp
   shift
-  tmp=$(mktemp "$dir/.tmp.XXXXXX")
-  for pair in "$@"; do printf '%s\n' "$pair"; done >"$tmp"
+  tmp=$(mktemp "$dir/.tmp.XXXXXX") || return 2
+  if ! printf '%s\n' "$@" >"$tmp"; then
+    rm -f "$tmp"
+    return 2
+  fi
   printf '%s' "$tmp"
 }
 
-# kv_write <file> key=value...: atomic replace (temp file in the same directory, then mv).
+# kv_write <file> key=value...: atomic replace (temp file in the same directory, then mv); 2 on failure.
 kv_write() {
   local file=$1 tmp
   shift
-  tmp=$(kv_temp "${file%/*}" "$@")
-  mv -f "$tmp" "$file"
+  tmp=$(kv_temp "${file%/*}" "$@") || return 2
+  mv -f "$tmp" "$file" || {
+    rm -f "$tmp"
+    return 2
+  }
 }
 
-# kv_claim <file> key=value...: atomic create-if-absent; returns 1 when the file already exists.
+# kv_claim <file> key=value...: atomic create-if-absent; 1 when the file already exists, 2 when it
+# could not be written.
 kv_claim() {
   local file=$1 tmp claimed=0
   shift
-  tmp=$(kv_temp "${file%/*}" "$@")
-  ln "$tmp" "$file" 2>/dev/null || claimed=1
+  tmp=$(kv_temp "${file%/*}" "$@") || return 2
+  if ! ln "$tmp" "$file" 2>/dev/null; then
+    if [[ -e $file ]]; then claimed=1; else claimed=2; fi
+  fi
   rm -f "$tmp"
   return "$claimed"
 }
@@ -240,7 +252,8 @@ parse_id_and_apps() {
 
 # ---- decisions
 
-# claim_decision <decision> <reason>: returns 1 if a decision already exists (it stands).
+# claim_decision <decision> <reason>: returns 1 if a decision already exists (it stands), 2 if it could
+# not be written.
 claim_decision() {
   kv_claim "$DECISION_FILE" "id=${ARMED[id]}" "decision=$1" "decided_at=$EPOCHSECONDS" "reason=$2"
 }

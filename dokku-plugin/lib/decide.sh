@@ -33,8 +33,10 @@ decide_app() {
     fi
   elif [[ $decision == release ]] && lease_expired; then
     refusal="the lease of graduation $VERB_ID on $app ended at ${ARMED[expires_at]}, so its gate has aborted the deploy; run the graduation again"
+  elif ! claim_decision "$decision" "graduate:$decision by graduation $VERB_ID"; then
+    # Nothing was decided: the caller must not believe otherwise (a full disk, say).
+    refusal="could not record the $decision of $app in $APP_DIR (is the disk full?); nothing was decided, so send it again once that is fixed"
   else
-    claim_decision "$decision" "graduate:$decision by graduation $VERB_ID"
     wake_waiters
   fi
 

@@ -14,6 +14,7 @@ import {fileURLToPath} from 'node:url'
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const pluginSource = path.resolve(here, '../../dokku-plugin')
 const stubsDir = path.join(here, 'stubs')
+const fullDiskDir = path.join(here, 'full-disk')
 
 const DEFAULT_DEADLINE_MS = 15_000
 
@@ -270,12 +271,15 @@ export class PluginHost {
   }
 
   /** Runs `subcommands/<verb>` as Dokku does: the full command name arrives as $1. */
-  async verb(verb: string, args: string[], options: {stdin?: string | Buffer} = {}): Promise<RunResult> {
+  async verb(verb: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean} = {}): Promise<RunResult> {
     return this.run(path.join(this.pluginDir, 'subcommands', verb), [`graduate:${verb}`, ...args], options)
   }
 
-  async run(file: string, args: string[], options: {stdin?: string | Buffer} = {}): Promise<RunResult> {
-    const child = spawn(file, args, {env: this.env(), stdio: ['pipe', 'pipe', 'pipe']})
+  /** `diskFull`: every temp file the script tries to create fails, as on a full disk. */
+  async run(file: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean} = {}): Promise<RunResult> {
+    const env = this.env()
+    if (options.diskFull) env['PATH'] = `${fullDiskDir}:${env['PATH']}`
+    const child = spawn(file, args, {env, stdio: ['pipe', 'pipe', 'pipe']})
     this.children.add(child)
     let stdout = ''
     let stderr = ''

@@ -249,7 +249,7 @@ describe('graduate:status', () => {
   test('reports each state with the fields of the protocol', async () => {
     host.addApp('web', {image: scenario.oldImage})
     let status = await statusJson('api', 'web')
-    expect(status).toMatchObject({protocol: 2, version: '0.2.0'})
+    expect(status).toMatchObject({protocol: 2, version: '0.2.1'})
     expect(Math.abs(status.now - Date.now() / 1000)).toBeLessThan(5)
     expect(status.apps[1]).toEqual({
       app: 'web', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null,
@@ -301,5 +301,39 @@ describe('graduate:status', () => {
     expect((await host.run(path.join(host.pluginDir, 'post-delete'), ['api'])).code).toBe(0)
     expect(fs.existsSync(path.join(host.dataDir, 'api'))).toBe(false)
     expect((await statusJson('api')).apps[0]?.state).toBe('unarmed')
+  })
+})
+
+describe('a state write that fails (a full disk)', () => {
+  test('release says nothing was decided, exits 1 and leaves no decision', async () => {
+    await scenario.arm()
+    const result = await host.verb('release', [ID, 'api'], {diskFull: true})
+    expect(result.code).toBe(1)
+    expect(result.stdout).not.toContain('released api')
+    expect(result.stderr).toContain('could not record the release of api')
+    expect(host.state('api', 'decision')).toBeUndefined()
+    // Once the disk has room again, the same release goes through.
+    expect((await host.verb('release', [ID, 'api'])).stdout).toBe('released api\n')
+    expect(host.state('api', 'decision')?.decision).toBe('release')
+  })
+
+  test('abort says nothing was decided, and restores nothing', async () => {
+    await scenario.arm()
+    const result = await host.verb('abort', [ID, 'api'], {diskFull: true})
+    expect(result.code).toBe(1)
+    expect(result.stdout).not.toContain('aborted api')
+    expect(result.stderr).toContain('could not record the abort of api')
+    expect(host.state('api', 'decision')).toBeUndefined()
+  })
+
+  test('renew reports the lease it could not extend, and the lease is unchanged', async () => {
+    await scenario.arm()
+    const before = host.state('api', 'armed')?.expires_at
+    const result = await host.verb('renew', [ID, 'api'], {diskFull: true})
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain(`could not write the renewed lease of api`)
+    expect(result.stderr).toContain(`its lease still ends at ${before}`)
+    expect(host.state('api', 'armed')?.expires_at).toBe(before)
   })
 })
