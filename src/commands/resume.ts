@@ -3,6 +3,7 @@ import {GraduateCommand} from '../cli/base-command.js'
 import {manifestFlag} from '../cli/flags.js'
 import {UsageError} from '../errors.js'
 import {GRADUATION_ID} from '../graduation/id.js'
+import {describeOwner} from '../graduation/owner.js'
 import {findGraduation, renderResume, resumeGraduation} from '../recovery/resume.js'
 import {withManifest} from '../recovery/session.js'
 
@@ -11,7 +12,7 @@ export default class Resume extends GraduateCommand {
 
   static override description = `Reads the decision from the gates (any released gate means the release was decided) or from this
 machine's journal, sends it to every gate that has not acted on it, verifies what each app serves,
-disarms the gates and releases the lock. A graduation that never decided cannot be resumed: abort it.
+disarms the gates, records how the graduation ended in the hosts' history and releases the lock. A graduation that never decided cannot be resumed: abort it.
 
 EXIT CODES
 ${GraduateCommand.exitCodesHelp}`
@@ -28,7 +29,7 @@ ${GraduateCommand.exitCodesHelp}`
     const {args, flags} = await this.parse(Resume)
     if (!GRADUATION_ID.test(args.id)) throw new UsageError(`${args.id} is not a graduation id`, 'ids look like 20261123T101500Z-3f9a; `graduate status <env>` shows the one in flight')
     const outcome = await withManifest(flags.manifest, async ({manifest, hosts, commandMs}) =>
-      resumeGraduation(args.id, await findGraduation(args.id, manifest, hosts, commandMs), {commandMs, waitMs: flags.wait * 1000}),
+      resumeGraduation(args.id, await findGraduation(args.id, manifest, hosts, commandMs), {commandMs, waitMs: flags.wait * 1000, resumedBy: describeOwner()}),
     )
     process.stdout.write(flags.json ? `${JSON.stringify(outcome)}\n` : renderResume(outcome))
     process.exitCode = outcome.exitCode

@@ -122,6 +122,8 @@ export type GraduationEventBody =
   | {type: 'hook'; phase: HookPhase; label: string; state: 'start' | 'ok' | 'failed' | 'timeout'; exitCode?: number | null; durationMs?: number; message?: string}
   | {type: 'hook-output'; phase: HookPhase; label: string; stream: 'stdout' | 'stderr'; line: string}
   | {type: 'decision'; decision: 'release' | 'abort'; reason?: string}
+  /** After the decision: the apps whose deploys Dokku is still finishing (its release tail), now and then until none is. */
+  | {type: 'deploys-running'; apps: string[]; sinceDecisionMs: number}
   | {type: 'warning'; message: string; host?: string; app?: string}
   | ({type: 'summary'} & GraduationSummary)
 

@@ -8,16 +8,18 @@ import type {HookPhase, HostSpec, ResolvedGraduation} from '../manifest/types.js
 import type {Transport} from '../ssh/transport.js'
 import {AppTracker} from './apps.js'
 import type {EventBus, GraduationSummary, HookSummary, Outcome, PlannedApp} from './events.js'
-import {GateCoordinator, type HostGates} from './gates.js'
+import {type DecisionFailure, GateCoordinator, type HostGates} from './gates.js'
 import {HostDirectory, hostKey} from './hosts.js'
 import type {Journal} from './journal.js'
-import {limiter, withDeadline} from './limit.js'
+import {limiter} from './limit.js'
 import {type LockSpec, lockEnvironment, unlockEnvironment} from './lock.js'
 import {describeRevisions} from './describe-plan.js'
 import {type Planner, appNamed, promotionPlanner} from './planner.js'
 import {type PreflightFacts, preflight} from './preflight.js'
 import {graduationRecord, storeRecord} from './record.js'
+import {awaitReleaseTail} from './release-tail.js'
 import type {DokkuHost} from './remote.js'
+import {settleAndDisarm} from './settle-gates.js'
 import {type PushResult, cacheRepoFor, deployImageTo, ensureRevision, pushRevisionTo} from './transfer.js'
 import {verifyAborted, verifyReleased} from './verify.js'
 import {waitForHolds} from './wait-for-holds.js'
@@ -45,8 +47,6 @@ export interface GraduateOptions {
   acceptNewHostKeys?: boolean
 }
 
-/** How long, after the decision, the deploys may take to finish (release tail, post-deploy, rejection). */
-const SETTLE_GRACE_MS = 120_000
 
 /**
  * The graduation protocol of DESIGN.md §2, top to bottom: connect → preflight → lock → plan →
@@ -237,17 +237,26 @@ class Run {
     if (decision === 'release') {
       bus.emit({type: 'stage', stage: 'release'})
       for (const entry of changed) tracker.set(entry.app, 'releasing')
+      const undelivered = new Map<string, DecisionFailure>()
       for (const failure of await gates.decide('release')) {
+        undelivered.set(failure.host, failure)
         bus.emit({
           type: 'warning',
           host: failure.host,
           message: `could not deliver the release to ${failure.apps.join(', ')} before their lease ended at ${failure.leaseEndsAt.toISOString()} (${failure.error.message}); those apps stay on their old release`,
         })
       }
-      const results = await settle(pushes, SETTLE_GRACE_MS)
+      const tail = await awaitReleaseTail({
+        entries: changed,
+        pushes,
+        deadline: Date.now() + resolved.options.timeouts.deployMs,
+        // A host the release never reached cannot be asked either; its gate ends the hold at its lease's end.
+        awaitDeployEnd: async (entry, deadline) => undelivered.has(hostFor(entry).label) || this.awaitDeployEnd(hostFor(entry), entry.targetApp, deadline),
+        onWaiting: (apps, sinceDecisionMs) => bus.emit({type: 'deploys-running', apps, sinceDecisionMs}),
+      })
       bus.emit({type: 'stage', stage: 'verify'})
       const warn = (message: string) => bus.emit({type: 'warning', message})
-      const partial = await verifyReleased(changed, results, hostFor, tracker, {commandMs: this.commandMs, repair, warn})
+      const partial = await verifyReleased(changed, {tail, undelivered, deployTimeoutMs: resolved.options.timeouts.deployMs}, hostFor, tracker, {commandMs: this.commandMs, repair, warn})
       outcome = partial.length === 0 ? 'graduated' : 'partial'
       exitCode = partial.length === 0 ? ExitCode.Graduated : ExitCode.Partial
       if (partial.length > 0) cause = `${partial.join(', ')} did not go live after the release was decided`
@@ -261,7 +270,14 @@ class Run {
           message: `could not tell ${failure.host} to abort ${failure.apps.join(', ')} (${failure.error.message}); its gates abort on their own by ${failure.leaseEndsAt.toISOString()}, when their lease ends`,
         })
       }
-      await settle(pushes, SETTLE_GRACE_MS)
+      // An aborted deploy ends soon after its gate lets go (Dokku removes the new containers); its
+      // end is awaited so the gates can be disarmed, under the same bound as a released one.
+      await awaitReleaseTail({
+        entries: changed,
+        pushes,
+        deadline: Date.now() + resolved.options.timeouts.deployMs,
+        onWaiting: (apps, sinceDecisionMs) => bus.emit({type: 'deploys-running', apps, sinceDecisionMs}),
+      })
       bus.emit({type: 'stage', stage: 'verify'})
       const wentLive = await verifyAborted(changed, hostFor, tracker, {commandMs: this.commandMs, repair})
       if (wentLive.length > 0) {
@@ -281,8 +297,30 @@ class Run {
     await storeRecord(this.locked, resolved.to, graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary), {commandMs: this.commandMs, bus})
     bus.emit({type: 'stage', stage: 'unlock'})
     await unlockEnvironment(this.locked, this.lock, bus)
-    await this.afterHooks(outcome === 'graduated' ? 'released' : outcome === 'partial' ? 'partial' : 'aborted')
+    // The `aborted` hooks run only when nothing went live and the `released` ones only when everything
+    // did: a partial outcome runs neither (exit 5 and the summary's repair commands say what to do).
+    if (outcome !== 'partial') await this.afterHooks(outcome === 'graduated' ? 'released' : 'aborted')
     return this.summary(outcome, exitCode, cause)
+  }
+
+  /**
+   * Whether Dokku finished the app's deploy before `deadline`, for a deploy whose stream was cut: the
+   * gate refuses to disarm an app while Dokku's deploy lock is held, so a successful disarm means the
+   * deploy has ended. A host that cannot be asked is asked again until the deadline.
+   */
+  private async awaitDeployEnd(host: DokkuHost, app: string, deadline: number): Promise<boolean> {
+    for (;;) {
+      try {
+        const left = await settleAndDisarm(host, this.options.id, [app], {commandMs: this.commandMs, deadline})
+        return left.length === 0
+      } catch (error) {
+        if (Date.now() + 2000 >= deadline) {
+          this.bus.emit({type: 'warning', host: host.label, app, message: `could not ask whether Dokku finished deploying ${app}: ${oneLine(error)}`})
+          return false
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2000))
+      }
+    }
   }
 
   /** Why some held deploy can no longer be released (its gate ended the hold), or undefined when every one still waits. */
@@ -319,7 +357,7 @@ class Run {
             host: this.hosts.get(app.target.host),
             app: app.target.app,
             image: entry.to,
-            timeoutMs: timeouts.deployMs + timeouts.holdMs + SETTLE_GRACE_MS,
+            timeoutMs: transferTimeoutMs(timeouts),
             onLine: (line) => tracker!.line(entry.app, line.text),
           })
         }
@@ -346,7 +384,7 @@ class Run {
           remote: this.hosts.remoteUrl(app.target.host, app.target.app),
           sha: entry.to,
           branch: this.facts!.targets.get(entry.app)!.deployBranch,
-          timeoutMs: timeouts.deployMs + timeouts.holdMs + SETTLE_GRACE_MS,
+          timeoutMs: transferTimeoutMs(timeouts),
           onLine: (line) => tracker!.line(entry.app, line.text),
         })
       }
@@ -388,7 +426,7 @@ class Run {
     return {ok: false, cause: result.cause ?? `the ${phase} hook "${result.failed?.label ?? '?'}" failed`}
   }
 
-  private async afterHooks(outcome: 'released' | 'aborted' | 'partial'): Promise<void> {
+  private async afterHooks(outcome: 'released' | 'aborted'): Promise<void> {
     this.bus.emit({type: 'stage', stage: 'after-hooks'})
     const result = await this.runHooks(outcome === 'released' ? 'released' : 'aborted', {outcome})
     if (!result.ok) this.bus.emit({type: 'warning', message: `${result.cause}; the graduation's outcome stands`})
@@ -444,12 +482,13 @@ class Run {
   }
 }
 
-/** Each push's result, or undefined for one still running after `graceMs`. */
-async function settle(pushes: Map<string, Promise<PushResult>>, graceMs: number): Promise<Map<string, PushResult | undefined>> {
-  const entries = await Promise.all(
-    [...pushes].map(async ([app, push]) => [app, await withDeadline<PushResult | undefined>(push, graceMs, () => undefined)] as const),
-  )
-  return new Map(entries)
+/**
+ * A transfer's own backstop: it streams the deploy until Dokku ends it, which may be up to the deploy
+ * timeout to the hold, the hold timeout (POST hooks), then the deploy timeout again for the tail after
+ * the decision. The protocol's own deadlines end the graduation long before this cuts a stream.
+ */
+function transferTimeoutMs(timeouts: ResolvedGraduation['options']['timeouts']): number {
+  return 2 * timeouts.deployMs + timeouts.holdMs + 60_000
 }
 
 function distinct(specs: HostSpec[]): HostSpec[] {

@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {gateDisarm, gateStatus} from '../dokku/commands/gate.js'
 import {parseGateStatus} from '../dokku/parse/gate.js'
-import type {DokkuHost} from '../graduation/remote.js'
+import type {DokkuHost} from './remote.js'
 
 /**
  * Waits until no check-deploy process of the apps is waiting any more (the decision was acted on and

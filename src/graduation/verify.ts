@@ -4,7 +4,8 @@ import {deployedArtifact, parseAppsReport} from '../dokku/parse/reports.js'
 import type {AppTracker} from './apps.js'
 import type {PlannedApp} from './events.js'
 import type {DokkuHost} from './remote.js'
-import type {PushResult} from './transfer.js'
+import type {DecisionFailure} from './gates.js'
+import type {TailResult} from './release-tail.js'
 import {explainPush} from './wait-for-holds.js'
 
 /** What the target app's last successful deploy was — a git revision or an image — read from Dokku (written only when a deploy succeeds). */
@@ -16,12 +17,13 @@ async function deployedRevision(host: DokkuHost, app: string, commandMs: number)
 }
 
 /**
- * After a release: each app is live when Dokku records the new revision as deployed. An app that is
- * not is partial; its repair is to graduate it again on its own.
+ * After a release: each app is live when Dokku records the new revision as deployed (it does so once
+ * the deploy has ended, after the nginx switch). An app that is not is partial — its deploy failed, the
+ * deploy timeout passed, or the release never reached its host; its repair is to graduate it again on its own.
  */
 export async function verifyReleased(
   changed: PlannedApp[],
-  results: Map<string, PushResult | undefined>,
+  ended: {tail: Map<string, TailResult>; undelivered: Map<string, DecisionFailure>; deployTimeoutMs: number},
   hostFor: (entry: PlannedApp) => DokkuHost,
   tracker: AppTracker,
   options: {commandMs: number; repair: (app: string) => string; warn: (message: string) => void},
@@ -30,13 +32,16 @@ export async function verifyReleased(
   await pMap(
     changed,
     async (entry) => {
-      const result = results.get(entry.app)
+      const host = hostFor(entry)
+      const undelivered = ended.undelivered.get(host.label)
+      const tail = ended.tail.get(entry.app)
+      const result = tail?.push
       let live: string | null
       try {
-        live = await deployedRevision(hostFor(entry), entry.targetApp, options.commandMs)
+        live = await deployedRevision(host, entry.targetApp, options.commandMs)
       } catch (error) {
         live = null
-        tracker.set(entry.app, 'partial', `could not verify ${entry.app} on ${entry.host}: ${error instanceof Error ? error.message : String(error)}`)
+        if (undelivered === undefined) tracker.set(entry.app, 'partial', `could not verify ${entry.app} on ${entry.host}: ${error instanceof Error ? error.message : String(error)}`)
       }
       tracker.setLiveRev(entry.app, live)
       if (live === entry.to) {
@@ -53,11 +58,22 @@ export async function verifyReleased(
       }
       partial.push(entry.app)
       tracker.setRepair(entry.app, options.repair(entry.app))
-      tracker.set(entry.app, 'partial', result ? `released, but ${explainPush(entry, result)}` : `released, but its deploy did not finish in time on ${entry.host}`)
+      tracker.set(entry.app, 'partial', whyNotLive(entry, live, tail, undelivered, ended.deployTimeoutMs))
     },
     {concurrency: 16},
   )
   return partial
+}
+
+function whyNotLive(entry: PlannedApp, live: string | null, tail: TailResult | undefined, undelivered: DecisionFailure | undefined, deployTimeoutMs: number): string {
+  const serves = live === null ? 'its old revision' : `${live === entry.from ? 'its old revision' : 'revision'} ${live.slice(0, 12)}`
+  if (undelivered !== undefined) {
+    return `the release never reached ${entry.host} (${undelivered.error.message}), so ${entry.app} still serves ${serves}; its gate aborts the held deploy by ${undelivered.leaseEndsAt.toISOString()} at the latest`
+  }
+  if (tail === undefined || !tail.ended) {
+    return `released, but Dokku had not finished its deploy on ${entry.host} within the deploy timeout (${Math.round(deployTimeoutMs / 1000)} s after the decision); it serves ${serves}`
+  }
+  return `released, but ${explainPush(entry, tail.push)}`
 }
 
 /** After an abort: every app must still run its old revision; any that went live is named. */

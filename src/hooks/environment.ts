@@ -17,7 +17,7 @@ export const GRADUATE_TO = 'GRADUATE_TO'
 export const GRADUATE_APPS = 'GRADUATE_APPS'
 /** The hook's phase: `pre`, `post`, `released` or `aborted`. */
 export const GRADUATE_PHASE = 'GRADUATE_PHASE'
-/** `released` and `aborted` hooks only: how the graduation ended, `released`, `aborted` or `partial`. */
+/** `released` and `aborted` hooks only: how the graduation ended, `released` or `aborted` (a partial outcome runs neither). */
 export const GRADUATE_OUTCOME = 'GRADUATE_OUTCOME'
 /**
  * `local` hooks only: the path of a JSON file (mode 0600, written once per phase) holding the whole
@@ -35,7 +35,7 @@ export const hookVariableTable: ReadonlyArray<{name: string; meaning: string}> =
   {name: GRADUATE_TO, meaning: 'the target environment'},
   {name: GRADUATE_APPS, meaning: 'comma-separated names of the apps being deployed (unchanged apps are left out)'},
   {name: GRADUATE_PHASE, meaning: 'pre, post, rollback, released or aborted'},
-  {name: GRADUATE_OUTCOME, meaning: 'released and aborted hooks only: released, aborted or partial'},
+  {name: GRADUATE_OUTCOME, meaning: 'released and aborted hooks only: released or aborted (a partial outcome runs neither phase)'},
   {name: GRADUATE_CONTEXT, meaning: 'local hooks only: path of a JSON file listing every app with its hosts and old and new revisions'},
 ]
 

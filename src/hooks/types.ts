@@ -17,7 +17,7 @@ export interface HookContext {
   to: string
   phase: HookPhase
   /** For `released` and `aborted` hooks: how the graduation ended. */
-  outcome?: 'released' | 'aborted' | 'partial'
+  outcome?: 'released' | 'aborted'
   apps: HookAppContext[]
 }
 

@@ -3,7 +3,7 @@ import {appsReport, APP_MISSING_EXIT} from '../dokku/commands/core.js'
 import {deployedGitRevision, parseAppsReport} from '../dokku/parse/reports.js'
 import type {DokkuHost} from '../graduation/remote.js'
 import {type AppGate, type EnvironmentState, claimedApps} from './environment-state.js'
-import {settleAndDisarm} from './settle-gates.js'
+import {settleAndDisarm} from '../graduation/settle-gates.js'
 
 export interface AbortOutcome {
   env: string

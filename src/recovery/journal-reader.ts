@@ -7,6 +7,8 @@ export interface JournalView {
   id: string
   from?: string
   to?: string
+  /** When the graduation started (ISO time). */
+  startedAt?: string
   lastStep: JournalEntry
   decision?: 'release' | 'abort'
   /** Planned apps with their old and new revision, by manifest name. */
@@ -33,6 +35,7 @@ export function readJournal(id: string, dir: string = path.join(stateDir(), 'jou
     id,
     ...(typeof started?.['from'] === 'string' ? {from: started['from']} : {}),
     ...(typeof started?.['to'] === 'string' ? {to: started['to']} : {}),
+    ...(started === undefined ? {} : {startedAt: started.ts}),
     lastStep: entries.at(-1)!,
     ...(decided?.['decision'] === 'release' || decided?.['decision'] === 'abort' ? {decision: decided['decision']} : {}),
     planned,

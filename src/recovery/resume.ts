@@ -7,7 +7,8 @@ import {resolveEnvironment} from '../manifest/index.js'
 import {liveRevision} from './abort.js'
 import {type AppGate, type EnvironmentState, claimedApps, graduationIds, readEnvironmentState} from './environment-state.js'
 import {type JournalView, readJournal} from './journal-reader.js'
-import {settleAndDisarm} from './settle-gates.js'
+import {settleAndDisarm} from '../graduation/settle-gates.js'
+import {recordResumption} from './record-resumption.js'
 
 export interface ResumeOutcome {
   id: string
@@ -17,6 +18,8 @@ export interface ResumeOutcome {
   decidedBy: 'gates' | 'journal'
   apps: Array<{app: string; host: string; rev: string | null; liveRev: string | null; result: 'live' | 'aborted' | 'partial'; reason?: string}>
   exitCode: ExitCode
+  /** The outcome now stored in the graduation's record on the hosts, and the hosts that could not store it. */
+  recorded: {outcome: string; failures: Array<{host: string; message: string}>}
 }
 
 /** The environment graduation `id` went into: from this machine's journal, else from the hosts' own state. */
@@ -39,7 +42,7 @@ export async function findGraduation(id: string, manifest: Manifest, hosts: Host
  * machine's journal; it is sent to every gate that has not acted on it, then each app is verified,
  * disarmed and the lock released. A graduation that never decided is not resumed: it is aborted.
  */
-export async function resumeGraduation(id: string, found: {state: EnvironmentState; journal: JournalView | undefined}, options: {commandMs: number; waitMs: number}): Promise<ResumeOutcome> {
+export async function resumeGraduation(id: string, found: {state: EnvironmentState; journal: JournalView | undefined}, options: {commandMs: number; waitMs: number; resumedBy: string}): Promise<ResumeOutcome> {
   const {state, journal} = found
   const claimed = claimedApps(state, id)
   const gateDecision = claimed.some((app) => app.gate.decision === 'release') ? 'release' : undefined
@@ -51,7 +54,7 @@ export async function resumeGraduation(id: string, found: {state: EnvironmentSta
     )
   }
   const deadline = Date.now() + options.waitMs
-  const outcome: ResumeOutcome = {id, env: state.env, decision, decidedBy: gateDecision ? 'gates' : 'journal', apps: [], exitCode: ExitCode.Graduated}
+  const outcome: ResumeOutcome = {id, env: state.env, decision, decidedBy: gateDecision ? 'gates' : 'journal', apps: [], exitCode: ExitCode.Graduated, recorded: {outcome: 'unknown', failures: []}}
   await Promise.all(
     groupByHost(claimed).map(async ({host, apps}) => {
       const undecided = apps.filter((app) => app.gate.decision === null).map((app) => app.targetApp)
@@ -81,6 +84,7 @@ export async function resumeGraduation(id: string, found: {state: EnvironmentSta
   )
   const partial = outcome.apps.some((app) => app.result === 'partial')
   outcome.exitCode = partial ? ExitCode.Partial : decision === 'release' ? ExitCode.Graduated : ExitCode.Aborted
+  outcome.recorded = await recordResumption(outcome, {state, journal, resumedBy: options.resumedBy, commandMs: options.commandMs})
   if (!outcome.apps.some((app) => app.reason?.startsWith('its deploy did not end'))) {
     await Promise.all(
       state.locks.filter(({status}) => status.lock?.id === id).map(({host}) => host.run(gateUnlock(state.env, id), {timeoutMs: options.commandMs})),
@@ -94,6 +98,8 @@ export function renderResume(outcome: ResumeOutcome): string {
   for (const app of outcome.apps) {
     lines.push(`  ${app.app.padEnd(12)} ${app.host}  ${app.result}  serves ${app.liveRev?.slice(0, 12) ?? 'unknown'}${app.reason ? ` — ${app.reason}` : ''}`)
   }
+  lines.push(`recorded as ${outcome.recorded.outcome} in ${outcome.env}'s history`)
+  for (const failure of outcome.recorded.failures) lines.push(`  could not store the record on ${failure.host}: ${failure.message}`)
   if (outcome.exitCode === ExitCode.Partial) {
     lines.push('', `Not every app ended as decided; graduate each such app again with \`graduate <from> ${outcome.env} --only <app>\`.`)
   }

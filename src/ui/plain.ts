@@ -27,6 +27,7 @@ export function plainSink(options: PlainOptions): EventSink {
   const style = createStyle(options.color)
   const plan = new Map<string, PlannedApp>()
   const route = {from: '', to: ''}
+  const stage = {current: ''}
   let startedAt: number | undefined
 
   return (event) => {
@@ -41,7 +42,8 @@ export function plainSink(options: PlainOptions): EventSink {
     }
     const at = formatOffset(Date.parse(event.ts) - startedAt).padStart(TIME_WIDTH)
     if (event.type === 'start') Object.assign(route, {from: event.from, to: event.to})
-    const [first, ...rest] = describe(event, {style, plan, route, verbose: options.verbose})
+    if (event.type === 'stage') stage.current = event.stage
+    const [first, ...rest] = describe(event, {style, plan, route, stage: stage.current, verbose: options.verbose})
     options.write(`${[`${at} ${first}`, ...rest.map((line) => CONTINUATION + line)].join('\n')}\n`)
   }
 }
@@ -50,6 +52,7 @@ interface Context {
   style: Style
   plan: Map<string, PlannedApp>
   route: {from: string; to: string}
+  stage: string
   verbose: boolean
 }
 
@@ -93,6 +96,8 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
       return event.decision === 'release'
         ? [style.green('decision: release every app')]
         : [`${style.red('decision: abort every app')}${event.reason ? `: ${event.reason}` : ''}`]
+    case 'deploys-running':
+      return [`${context.stage === 'abort' ? 'aborting' : 'releasing'}: waiting for Dokku to finish ${event.apps.join(', ')}… (${formatDuration(event.sinceDecisionMs)} since the decision)`]
     case 'warning':
       return [`${style.yellow('warning')}: ${[event.host, event.app].filter(Boolean).join(' ')}${event.host || event.app ? ': ' : ''}${event.message}`]
     case 'summary':

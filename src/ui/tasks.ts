@@ -125,6 +125,12 @@ class TaskBoard {
         this.decisionReason = event.reason
         if (this.stage === 'abort') this.current?.retitle(this.abortTitle())
         return
+      case 'deploys-running':
+        if (this.stage === 'release' || this.stage === 'abort') {
+          const title = this.stage === 'release' ? 'Release every app' : this.abortTitle()
+          this.current?.retitle(event.apps.length === 0 ? title : `${title}: waiting for Dokku to finish ${event.apps.join(', ')}… (${formatDuration(event.sinceDecisionMs)})`)
+        }
+        return
       case 'warning':
         return this.note(`warning: ${[event.host, event.app].filter(Boolean).join(' ')}${event.host || event.app ? ': ' : ''}${event.message}`)
       case 'summary':

@@ -130,9 +130,17 @@ describe('recovery from a crashed graduation', () => {
     for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![1])
     const after = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {inFlight: string[]}
     expect(after.inFlight).toEqual([])
+    // The runner died before recording anything; resume records how the graduation ended.
+    const history = JSON.parse((await cli(['history', 'production', '--json'])).stdout) as {records: Array<{id: string; outcome: string; apps: Array<{app: string; result: string}>}>}
+    const record = history.records.find((entry) => entry.id === id)
+    expect(record).toMatchObject({outcome: 'graduated', resumedBy: expect.any(String)})
+    expect(record!.apps.map((app) => [app.app, app.result]).sort()).toEqual([['api', 'live'], ['web', 'live'], ['worker', 'live']])
   })
 
   it('unlock releases the lock of a runner that died before arming anything', async () => {
+    // The lock must outlive every step below however loaded the machine is: an expired lock is taken
+    // over, which would let the blocked graduation through. Its time to live is one lease.
+    manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 15'}]}, options: {lease: '300s'}})
     const id = await crashGraduation((events) => events.some((event) => event.type === 'lock' && event['state'] === 'acquired'))
     const status = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {inFlight: string[]}
     expect(status.inFlight).toEqual([id])

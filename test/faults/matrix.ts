@@ -149,6 +149,8 @@ export const INJECTION_POINTS: InjectionPoint[] = [
     check: ({app}, result) => {
       const apps = result.events.at(-1)!['apps'] as Array<Record<string, unknown>>
       expect(apps.find((entry) => entry['app'] === app)).toMatchObject({result: 'partial', repair: `graduate dev production --only ${app}`})
+      // Said as it is: the release never arrived, and the app still serves its old revision.
+      expect(apps.find((entry) => entry['app'] === app)!['reason']).toMatch(/^the release never reached .* so \S+ still serves its old revision/)
       expect(apps.filter((entry) => entry['result'] === 'live').map((entry) => entry['app']).sort()).toEqual(APPS.filter((entry) => entry !== app).sort())
     },
   },

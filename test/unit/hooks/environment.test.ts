@@ -17,7 +17,7 @@ describe('graduateVariables', () => {
 
   it('gives GRADUATE_OUTCOME to released and aborted hooks only', () => {
     expect(graduateVariables(contextFor('released', 'released')).GRADUATE_OUTCOME).toBe('released')
-    expect(graduateVariables(contextFor('aborted', 'partial')).GRADUATE_OUTCOME).toBe('partial')
+    expect(graduateVariables(contextFor('aborted', 'aborted')).GRADUATE_OUTCOME).toBe('aborted')
     expect(graduateVariables(contextFor('pre', 'aborted'))).not.toHaveProperty('GRADUATE_OUTCOME')
   })
 
