@@ -142,6 +142,8 @@ export class EventBus {
     private readonly id: string,
     private readonly env: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly onSinkError: (error: unknown) => void = (error) =>
+      process.stderr.write(`graduate: an output renderer failed and was switched off; the graduation goes on (${error instanceof Error ? error.message : String(error)})\n`),
   ) {}
 
   subscribe(sink: EventSink): () => void {
@@ -152,8 +154,20 @@ export class EventBus {
     }
   }
 
+  /**
+   * Hands the event to every sink. A sink that throws (a renderer's bug) is dropped and reported once
+   * through `onSinkError`: the protocol emitting the event — possibly mid-decision — must go on.
+   */
   emit(body: GraduationEventBody): void {
     const event = {ts: this.now().toISOString(), id: this.id, env: this.env, ...body} as GraduationEvent
-    for (const sink of this.sinks) sink(event)
+    for (const sink of [...this.sinks]) {
+      try {
+        sink(event)
+      } catch (error) {
+        const index = this.sinks.indexOf(sink)
+        if (index >= 0) this.sinks.splice(index, 1)
+        this.onSinkError(error)
+      }
+    }
   }
 }

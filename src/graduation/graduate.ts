@@ -99,6 +99,22 @@ class Run {
   }
 
   async execute(): Promise<GraduationSummary> {
+    try {
+      return await this.protocol()
+    } finally {
+      // Whatever ended the run — an outcome or an unexpected error — the lock never outlives it.
+      await this.unlock()
+    }
+  }
+
+  /** Releases the environment lock once; later calls do nothing. */
+  private async unlock(): Promise<void> {
+    const locked = this.locked
+    this.locked = []
+    if (locked.length > 0) await unlockEnvironment(locked, this.lock, this.bus)
+  }
+
+  private async protocol(): Promise<GraduationSummary> {
     const {resolved, bus} = this
     const rollbackOf = this.planner.rollbackOf === undefined ? {} : {rollbackOf: this.planner.rollbackOf}
     bus.emit({type: 'start', from: resolved.from, to: resolved.to, manifest: resolved.manifestPath, apps: resolved.apps.map((app) => app.name), ...rollbackOf})
@@ -108,7 +124,7 @@ class Run {
     } catch (error) {
       if (this.options.signal?.aborted) return this.finishUndeployed('interrupted', ExitCode.Interrupted, 'interrupted before anything was deployed')
       if (error instanceof GraduateError) {
-        await unlockEnvironment(this.locked, this.lock, this.bus)
+        await this.unlock()
         return this.summary('refused', error.exitCode, oneLine(error), error.hint)
       }
       throw error
@@ -296,7 +312,7 @@ class Run {
     const preliminary = this.buildSummary(outcome, exitCode, cause)
     await storeRecord(this.locked, resolved.to, graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary), {commandMs: this.commandMs, bus})
     bus.emit({type: 'stage', stage: 'unlock'})
-    await unlockEnvironment(this.locked, this.lock, bus)
+    await this.unlock()
     // The `aborted` hooks run only when nothing went live and the `released` ones only when everything
     // did: a partial outcome runs neither (exit 5 and the summary's repair commands say what to do).
     if (outcome !== 'partial') await this.afterHooks(outcome === 'graduated' ? 'released' : 'aborted')
@@ -450,7 +466,7 @@ class Run {
 
   private async finishUndeployed(outcome: Outcome, exitCode: ExitCode, cause?: string): Promise<GraduationSummary> {
     this.bus.emit({type: 'stage', stage: 'unlock'})
-    await unlockEnvironment(this.locked, this.lock, this.bus)
+    await this.unlock()
     return this.summary(outcome, exitCode, cause)
   }
 
