@@ -59,7 +59,7 @@ export function writeManifest(sim, scenario, source, dir) {
     apps: Object.fromEntries(apps.map((app) => [app, null])),
     hooks: {post: [{label: 'Migrate', local: `sleep ${scenario.hookMs / 1000}`}]},
     // Every app of a host builds at once, as the ideal assumes; the default of 4 protects a real host.
-    options: {lease: '120s', concurrency: Math.ceil(scenario.apps / scenario.hosts)},
+    options: {lease: `${scenario.leaseS ?? 120}s`, concurrency: Math.ceil(scenario.apps / scenario.hosts)},
   }
   const file = path.join(dir, `graduate-${source}.yml`)
   fs.writeFileSync(file, YAML.stringify(manifest))

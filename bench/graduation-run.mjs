@@ -57,6 +57,7 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
   const usage = JSON.parse(fs.readFileSync(usageFile, 'utf8'))
   const machineCpuMs = busyBefore === null ? null : busyAfter - busyBefore
   return {
+    outcome: `${events.at(-1)?.outcome ?? 'unknown'}, exit ${code}`,
     totalMs,
     hostSkewMs: Math.max(...liveSince) - Math.min(...liveSince),
     probeSkewMs: probe.skewMs(),

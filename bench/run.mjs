@@ -43,16 +43,17 @@ for (const scenario of scenarios) {
       const nextSource = () => SOURCES[next++ % 2]
       const graduations = []
       const sequential = []
-      for (let run = 1; run <= runs; run++) {
+      const scenarioRuns = Math.min(runs, scenario.maxRuns ?? runs)
+      for (let run = 1; run <= scenarioRuns; run++) {
         const source = nextSource()
         const home = fs.mkdtempSync(path.join(work, 'home-'))
         const measured = await runGraduation({sim, scenario, source, manifest: manifests[source], home})
         graduations.push(measured)
-        log(`${scenario.name} run ${run}/${runs}: graduate ${(measured.totalMs / 1000).toFixed(1)} s, flip skew ${measured.hostSkewMs} ms (probe ${measured.probeSkewMs ?? '–'} ms)`)
+        log(`${scenario.name} run ${run}/${scenarioRuns}: graduate ${(measured.totalMs / 1000).toFixed(1)} s, flip skew ${measured.hostSkewMs} ms (probe ${measured.probeSkewMs ?? '–'} ms)`)
         if (scenario.sequential) {
           const baseline = await runSequential({sim, scenario, source: nextSource(), work})
           sequential.push(baseline)
-          log(`${scenario.name} run ${run}/${runs}: one after another ${(baseline.totalMs / 1000).toFixed(1)} s, flip skew ${baseline.hostSkewMs} ms`)
+          log(`${scenario.name} run ${run}/${scenarioRuns}: one after another ${(baseline.totalMs / 1000).toFixed(1)} s, flip skew ${baseline.hostSkewMs} ms`)
         }
       }
       results.push(summariseScenario(scenario, graduations, sequential))
@@ -90,6 +91,8 @@ function summariseScenario(scenario, graduations, sequential) {
   return {
     scenario,
     idealMs,
+    runs: graduations.length,
+    outcomes: graduations.map((run) => run.outcome),
     totalMs: summarise(graduations.map((run) => run.totalMs)),
     overhead: summarise(graduations.map((run) => run.totalMs / idealMs)),
     hostSkewMs: summarise(graduations.map((run) => run.hostSkewMs)),

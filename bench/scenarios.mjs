@@ -3,7 +3,7 @@
 // 5 s and then the checks; 10 s of build and 3 s of checks sit in that range. The POST hook stands
 // for a short migration.
 
-/** @typedef {{name: string, apps: number, hosts: number, buildMs: number, checkMs: number, hookMs: number, releaseTailMs: number, releaseTailJitterMs: number, sequential: boolean, note: string}} Scenario */
+/** @typedef {{name: string, apps: number, hosts: number, buildMs: number, checkMs: number, hookMs: number, releaseTailMs: number, releaseTailJitterMs: number, sequential: boolean, note: string, leaseS?: number, maxRuns?: number}} Scenario */
 
 const APP = {buildMs: 10_000, checkMs: 3_000, hookMs: 1_000}
 
@@ -21,6 +21,19 @@ export const SCENARIOS = [
     releaseTailJitterMs: 1_000,
     sequential: false,
     note: '10 apps on 2 hosts with Dokku’s own release tail of about 5 s ±1 s per app after the gate lets go (dokku-observed.md §2)',
+  },
+  {
+    name: '3x1-long-tail',
+    apps: 3,
+    hosts: 1,
+    ...APP,
+    releaseTailMs: 150_000,
+    releaseTailJitterMs: 0,
+    leaseS: 30,
+    // Each run takes three minutes of waiting; one shows whether it ends graduated.
+    maxRuns: 1,
+    sequential: false,
+    note: '3 apps on 1 host with the release tail of a loaded real host (150 s, issue 12) and a 30 s lease: must end graduated, exit 0',
   },
 ]
 
