@@ -7,3 +7,6 @@ export const manifestFlag = Flags.string({
   default: 'graduate.yml',
   env: 'GRADUATE_MANIFEST',
 })
+
+/** `-y/--yes`, shared by every command that asks before it acts (and needs it without a terminal). */
+export const yesFlag = Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'})

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
 import {confirmOrRefuse} from '../cli/confirmation.js'
-import {manifestFlag} from '../cli/flags.js'
+import {manifestFlag, yesFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {abortEnvironment, renderAbort} from '../recovery/abort.js'
 import {claimedApps, readEnvironmentState} from '../recovery/environment-state.js'
@@ -21,7 +21,7 @@ Exits 0 when everything in flight was aborted, 5 when something could not be.`
   static override args = {env: Args.string({description: 'the environment to abort', required: true})}
   static override flags = {
     manifest: manifestFlag,
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.', default: false, env: 'GRADUATE_YES'}),
+    yes: yesFlag,
     wait: Flags.integer({description: 'Seconds to wait for the aborted deploys to end.', default: 300, min: 1}),
   }
 
