@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
 import {confirmOrRefuse} from '../cli/confirmation.js'
-import {manifestFlag, yesFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag, yesFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {UsageError} from '../errors.js'
 import {GRADUATION_ID} from '../graduation/id.js'
@@ -23,6 +23,7 @@ ${GraduateCommand.exitCodesHelp}`
   static override args = {id: Args.string({description: 'the graduation id (shown by `graduate status <env>`)', required: true})}
   static override flags = {
     manifest: manifestFlag,
+    'accept-new-host-keys': acceptNewHostKeysFlag,
     yes: yesFlag,
     wait: Flags.integer({description: 'Seconds to wait for the deploys to end.', default: 300, min: 1}),
   }
@@ -35,7 +36,7 @@ ${GraduateCommand.exitCodesHelp}`
       const question = `Finish graduation ${args.id} in ${found.state.env}: send its decision to every gate that has not acted on it, verify, disarm and unlock?`
       if (!(await confirmOrRefuse(question, {yes: flags.yes, what: `resume graduation ${args.id}`}))) return undefined
       return resumeGraduation(args.id, found, {commandMs, waitMs: flags.wait * 1000})
-    })
+    }, {acceptNewHostKeys: flags['accept-new-host-keys']})
     if (outcome === undefined) {
       process.stderr.write('Nothing was sent; the graduation is as it was.\n')
       process.exitCode = ExitCode.Aborted

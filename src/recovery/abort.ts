@@ -15,6 +15,8 @@ export interface AbortOutcome {
   stuck: Array<{app: string; host: string; id: string; reason: string}>
   /** Graduations whose environment lock was released. */
   unlocked: string[]
+  /** Hosts that could not be asked: whatever they hold was not aborted. */
+  unreachable: Array<{host: string; message: string}>
 }
 
 /**
@@ -23,7 +25,7 @@ export interface AbortOutcome {
  * and releases the lock those graduations held. Apps already released are left alone.
  */
 export async function abortEnvironment(state: EnvironmentState, options: {commandMs: number; waitMs: number}): Promise<AbortOutcome> {
-  const outcome: AbortOutcome = {env: state.env, aborted: [], released: [], stuck: [], unlocked: []}
+  const outcome: AbortOutcome = {env: state.env, aborted: [], released: [], stuck: [], unlocked: [], unreachable: state.unreachable}
   const claimed = claimedApps(state)
   const toAbort = claimed.filter((app) => app.gate.decision !== 'release')
   for (const app of claimed.filter((entry) => entry.gate.decision === 'release')) outcome.released.push({app: app.app, host: app.host.label, id: app.gate.id!})
@@ -63,13 +65,17 @@ export async function abortEnvironment(state: EnvironmentState, options: {comman
 
 export function renderAbort(outcome: AbortOutcome): string {
   const lines: string[] = []
-  if (outcome.aborted.length + outcome.released.length + outcome.stuck.length === 0) {
+  if (outcome.aborted.length + outcome.released.length + outcome.stuck.length + outcome.unreachable.length === 0) {
     return `${outcome.env}: nothing is armed or held; nothing to abort\n`
   }
   for (const app of outcome.aborted) lines.push(`aborted ${app.app} on ${app.host} (graduation ${app.id}); it serves ${app.liveRev?.slice(0, 12) ?? 'its old release'}`)
   for (const app of outcome.released) lines.push(`${app.app} on ${app.host} was already released by graduation ${app.id}: \`graduate resume ${app.id}\` finishes it`)
   for (const app of outcome.stuck) lines.push(`could not abort ${app.app} on ${app.host} (graduation ${app.id}): ${app.reason}`)
   for (const id of outcome.unlocked) lines.push(`released the ${outcome.env} lock of graduation ${id}`)
+  for (const host of outcome.unreachable) lines.push(`could not ask ${host.host}, so nothing there was aborted: ${host.message}`)
+  if (outcome.unreachable.length > 0) {
+    lines.push(`Fix the connection and run \`graduate abort ${outcome.env}\` again; meanwhile each gate there aborts on its own when its lease ends.`)
+  }
   return `${lines.join('\n')}\n`
 }
 
