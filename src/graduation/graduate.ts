@@ -109,7 +109,9 @@ class Run {
       if (this.options.signal?.aborted) return this.finishUndeployed('interrupted', ExitCode.Interrupted, 'interrupted before anything was deployed')
       if (error instanceof GraduateError) {
         await unlockEnvironment(this.locked, this.lock, this.bus)
-        return this.summary('refused', error.exitCode, oneLine(error), error.hint)
+        // Exit 2 promises that nothing was contacted, and hosts were by now: a late refusal that changed nothing is a 3.
+        const exitCode = error.exitCode === ExitCode.Usage ? ExitCode.Preflight : error.exitCode
+        return this.summary('refused', exitCode, oneLine(error), error.hint)
       }
       throw error
     }
