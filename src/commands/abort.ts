@@ -3,6 +3,7 @@ import {GraduateCommand} from '../cli/base-command.js'
 import {confirmOrRefuse} from '../cli/confirmation.js'
 import {acceptNewHostKeysFlag, manifestFlag, yesFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
+import {describeOwner} from '../graduation/owner.js'
 import {abortEnvironment, renderAbort} from '../recovery/abort.js'
 import {claimedApps, readEnvironmentState} from '../recovery/environment-state.js'
 import {withEnvironment} from '../recovery/session.js'
@@ -35,7 +36,7 @@ Exits 0 when everything in flight was aborted, 5 when something could not be, 3 
         const list = targets.map((app) => `${app.app} (${app.gate.state}, graduation ${app.gate.id})`).join(', ')
         if (!(await confirmOrRefuse(`Abort ${list} in ${env.name}?`, {yes: flags.yes, what: `abort ${list}`}))) return undefined
       }
-      return abortEnvironment(state, {commandMs, waitMs: flags.wait * 1000})
+      return abortEnvironment(state, {commandMs, waitMs: flags.wait * 1000, abortedBy: describeOwner()})
     }, {acceptNewHostKeys: flags['accept-new-host-keys']})
     if (outcome === undefined) {
       process.stderr.write('Nothing was aborted.\n')

@@ -12,7 +12,7 @@ import {GateCoordinator, type HostGates} from './gates.js'
 import {HostDirectory, hostKey} from './hosts.js'
 import type {Journal} from './journal.js'
 import {limiter, withDeadline} from './limit.js'
-import {type LockSpec, lockEnvironment, unlockEnvironment} from './lock.js'
+import {type LockSpec, lockEnvironment, unlockEnvironment, warnIfLocked} from './lock.js'
 import {describeRevisions} from './describe-plan.js'
 import {type Planner, appNamed, promotionPlanner} from './planner.js'
 import {type PreflightFacts, preflight} from './preflight.js'
@@ -132,7 +132,7 @@ class Run {
     }
   }
 
-  /** Phases 1–4: connect, preflight (read-only), lock, plan. Nothing on any host changes here but the lock. */
+  /** Phases 1–4: connect, preflight (read-only), lock, plan. Nothing on any host changes here but the lock (not taken in a dry run). */
   private async prepare(): Promise<void> {
     const {resolved, bus, options} = this
     bus.emit({type: 'stage', stage: 'connect'})
@@ -162,8 +162,14 @@ class Run {
       })
     }
     this.tracker = new AppTracker(this.plan, bus)
-    bus.emit({type: 'stage', stage: 'lock'})
-    this.locked = await lockEnvironment(distinct(resolved.apps.map((app) => app.target.host)).map((spec) => this.hosts.get(spec)), this.lock, bus)
+    const targets = distinct(resolved.apps.map((app) => app.target.host)).map((spec) => this.hosts.get(spec))
+    if (options.dryRun) {
+      // A dry run changes nothing on any host, the lock included: it only reads whether a run now would find it held.
+      await warnIfLocked(targets, this.lock, bus)
+    } else {
+      bus.emit({type: 'stage', stage: 'lock'})
+      this.locked = await lockEnvironment(targets, this.lock, bus)
+    }
     bus.emit({type: 'stage', stage: 'plan'})
     bus.emit({type: 'plan', apps: this.plan, skippedEnvironments: resolved.skipped})
     this.journal('planned', {apps: this.plan.map(({app, host, targetApp, from, to, action}) => ({app, host, targetApp, from, to, action}))})
