@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from '../simulator/index.js'
 import type {StatusReport} from '../../src/recovery/status.js'
@@ -130,6 +132,45 @@ describe('after a runner was killed', () => {
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(JSON.parse(resumed.stdout)).toMatchObject({id, decision: 'release', decidedBy: 'journal'})
     for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![1])
+  })
+})
+
+/** Alive, and not a zombie (this machine's init does not reap orphans, so a dead one may linger as one). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+describe('a local hook', () => {
+  let sim: Simulator
+  let hookPid: number | undefined
+
+  beforeEach(async () => {
+    sim = await startSimulator(scenarioConfig(scratchFile('migrations.log')))
+  })
+
+  afterEach(async () => {
+    // Whatever the test found, no hook is left running.
+    if (hookPid !== undefined && isRunning(hookPid)) process.kill(-hookPid, 'SIGKILL')
+    await sim?.stop()
+  })
+
+  it('dies with graduate: kill -9 while the POST hook runs, and its process group is stopped', async () => {
+    // The hook's shell records its pid (its process group, too) and becomes the long-running command.
+    const manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Migrate', local: 'echo $$ > hook.pid; exec sleep 200'}]}, options: {lease: '30s'}})
+    const pidFile = path.join(path.dirname(manifest), 'hook.pid')
+    const home = scratchHome()
+    const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env: home.env})
+    hookPid = await waitFor('the POST hook to start', () => (fs.existsSync(pidFile) && /^\d+\n$/.test(fs.readFileSync(pidFile, 'utf8')) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined), {timeoutMs: 90_000})
+    expect(isRunning(hookPid)).toBe(true)
+
+    running.child.kill('SIGKILL')
+    await running.result
+    await waitFor('the hook to be stopped once graduate is gone', () => !isRunning(hookPid!), {timeoutMs: 30_000})
   })
 })
 
