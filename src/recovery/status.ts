@@ -131,7 +131,9 @@ export function renderStatus(report: StatusReport): string {
       app.state === 'unarmed'
         ? ''
         : ` graduation ${app.id} rev ${app.rev?.slice(0, 12)}${app.heldAt ? ` held since ${app.heldAt}` : ''}${app.leaseEndsAt ? `, lease ends ${app.leaseEndsAt}` : ''}${app.reason ? ` (${app.reason})` : ''}`
-    lines.push(`  ${app.app.padEnd(width)}  ${app.host}  ${app.state}${detail}`)
+    // The same form as `graduate history`: the Dokku app's own name beside the host where it differs.
+    const where = app.targetApp === app.app ? app.host : `${app.host} (${app.targetApp})`
+    lines.push(`  ${app.app.padEnd(width)}  ${where}  ${app.state}${detail}`)
   }
   for (const entry of report.journal) lines.push(`  this machine's journal: ${entry.id} last did "${entry.lastStep}" at ${entry.at}${entry.decision ? `, decided ${entry.decision}` : ''}`)
   for (const host of report.unreachable) lines.push(`  could not ask ${host.host}: ${host.message}`)

@@ -4,7 +4,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from '../simulator/index.js'
 import type {StatusReport} from '../../src/recovery/status.js'
 import {liveRev, ssh, waitFor} from '../support/sim-client.js'
-import {type CliResult, runCli, scratchHome, startCli, writeManifest} from '../support/cli.js'
+import {type CliResult, runCli, scratchHome, simEnvironment, startCli, writeManifest} from '../support/cli.js'
 import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
 
 /*
@@ -203,5 +203,56 @@ describe('a dry run', () => {
     const warnings = result.events.filter((event) => event.type === 'warning').map((event) => String(event['message']))
     expect(warnings.filter((message) => message.includes(`production is locked on`) && message.includes(`by bob@elsewhere (graduation ${other})`) && message.endsWith('a graduation now would stop there (exit 4)'))).toHaveLength(2)
     expect(await Promise.all(['prod-1', 'prod-2'].map(lockOn))).toEqual(before)
+  })
+})
+
+describe('wording', () => {
+  let sim: Simulator
+
+  beforeEach(async () => {
+    const revisions = (label: string) => [1, 2].map((n) => ({message: `${label} v${n}`, files: {'app.txt': `${label} v${n}`}}))
+    // production's Dokku app has a name of its own.
+    sim = await startSimulator({
+      hosts: [
+        {name: 'dev', apps: [{name: 'billing', revisions: revisions('billing'), deploy: 2}]},
+        {name: 'prod', apps: [{name: 'billing-prod', revisions: revisions('billing'), deploy: 1}]},
+      ],
+    })
+  })
+
+  afterEach(async () => {
+    await sim?.stop()
+  })
+
+  const manifest = (apps: Record<string, null>) =>
+    writeManifest({
+      environments: {dev: simEnvironment(sim, 'dev'), production: {...simEnvironment(sim, 'prod'), apps: {billing: {name: 'billing-prod'}}}},
+      apps,
+      options: {lease: '30s'},
+    })
+
+  it("a preflight refusal's summary reads as one sentence per problem", async () => {
+    const result = await runCli(['dev', 'production', '--yes', '-m', manifest({billing: null, ghost: null})])
+    expect(result.code, result.stdout + result.stderr).toBe(3)
+    expect(result.stdout).toMatch(/Refused: preflight found 2 problems; dokku@127\.0\.0\.1:\d+ ghost: /)
+    expect(result.stdout + result.stderr).not.toContain(':;')
+  })
+
+  it('app events carry from and to; status names an app as history does, with its Dokku name where it differs', async () => {
+    const file = manifest({billing: null})
+    const result = await runCli(['dev', 'production', '--yes', '--json', '-m', file])
+    expect(result.code, result.stderr).toBe(0)
+    const planned = (result.events.find((event) => event.type === 'plan')!['apps'] as Array<{from: string; to: string}>)[0]!
+    const {from, to} = planned
+    expect(from).not.toBe(to)
+    const states = result.events.filter((event) => event.type === 'app').map((event) => [event['state'], event['rev'], event['from'], event['to']])
+    expect(states).toContainEqual(['held', to, from, to])
+    expect(states).toContainEqual(['releasing', from, from, to])
+    expect(states).toContainEqual(['live', to, from, to])
+    const host = `dokku@127.0.0.1:${sim.host('prod').port}`
+    const history = await runCli(['history', 'production', '-m', file])
+    expect(history.stdout).toMatch(new RegExp(`\\n  billing  ${host.replace(/\./g, '\\.')} \\(billing-prod\\)  `))
+    const status = await runCli(['status', 'production', '-m', file])
+    expect(status.stdout).toContain(`  billing  ${host} (billing-prod)  unarmed`)
   })
 })
