@@ -31,6 +31,29 @@ export const exitCodeTable: ReadonlyArray<{code: ExitCode; meaning: string}> = [
   {code: ExitCode.Interrupted, meaning: 'interrupted before the decision and aborted'},
 ]
 
+/**
+ * `graduate plan --detailed-exitcode` answers Terraform's question for scheduled CI promotions — is
+ * there anything to promote? — with Terraform's codes, in place of the table above: every failure
+ * (the table's 2 to 5) becomes 1, so that 2 can mean "changes pending".
+ */
+export const PlanExitCode = {
+  NothingToDo: 0,
+  Error: 1,
+  ChangesPending: 2,
+} as const
+
+export type PlanExitCode = (typeof PlanExitCode)[keyof typeof PlanExitCode]
+
+export const planExitCodeTable: ReadonlyArray<{code: PlanExitCode; meaning: string}> = [
+  {code: PlanExitCode.NothingToDo, meaning: 'nothing to do: every app already runs what its source runs'},
+  {code: PlanExitCode.Error, meaning: 'error: the plan could not be made, or the graduation would be refused (what the table above says with 2, 3 or 4)'},
+  {code: PlanExitCode.ChangesPending, meaning: 'changes pending: the graduation would go ahead and deploy at least one app'},
+]
+
 export function renderExitCodeHelp(): string {
   return exitCodeTable.map(({code, meaning}) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')
+}
+
+export function renderPlanExitCodeHelp(): string {
+  return planExitCodeTable.map(({code, meaning}) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')
 }

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
-import {manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {runDoctor} from '../operator/doctor.js'
 import {renderDoctor} from '../operator/render-doctor.js'
@@ -28,11 +28,11 @@ ${GraduateCommand.exitCodesHelp}`
   ]
 
   static override args = {env: Args.string({description: 'the environment to check (default: every environment)', required: false})}
-  static override flags = {manifest: manifestFlag}
+  static override flags = {manifest: manifestFlag, 'accept-new-host-keys': acceptNewHostKeysFlag}
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Doctor)
-    const report = await runDoctor({manifestPath: flags.manifest, env: args.env})
+    const report = await runDoctor({manifestPath: flags.manifest, env: args.env, acceptNewHostKeys: flags['accept-new-host-keys']})
     process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : renderDoctor(report, {color: colorWanted(process.stdout, process.env)}))
     if (report.counts.fail > 0) process.exitCode = ExitCode.Preflight
   }

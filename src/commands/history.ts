@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
-import {manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {readHistory} from '../operator/history.js'
 import {renderHistory} from '../operator/render-history.js'
 
@@ -22,11 +22,11 @@ ${GraduateCommand.exitCodesHelp}`
   ]
 
   static override args = {env: Args.string({description: 'the environment whose records to list', required: true})}
-  static override flags = {manifest: manifestFlag}
+  static override flags = {manifest: manifestFlag, 'accept-new-host-keys': acceptNewHostKeysFlag}
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(History)
-    const report = await readHistory({manifestPath: flags.manifest, env: args.env})
+    const report = await readHistory({manifestPath: flags.manifest, env: args.env, acceptNewHostKeys: flags['accept-new-host-keys']})
     process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : renderHistory(report))
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
-import {manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {initManifest} from '../operator/init.js'
 
 export default class Init extends GraduateCommand {
@@ -29,6 +29,7 @@ ${GraduateCommand.exitCodesHelp}`
     'identity-file': Flags.string({description: 'The private key for every host (written into the manifest as identityFile).'}),
     'known-hosts-file': Flags.string({description: 'The known_hosts file for every host (written into the manifest as knownHostsFile).'}),
     force: Flags.boolean({description: 'Replace the manifest file if it exists.', default: false}),
+    'accept-new-host-keys': acceptNewHostKeysFlag,
   }
 
   async run(): Promise<void> {
@@ -39,6 +40,7 @@ ${GraduateCommand.exitCodesHelp}`
       identityFile: flags['identity-file'],
       knownHostsFile: flags['known-hosts-file'],
       force: flags.force,
+      acceptNewHostKeys: flags['accept-new-host-keys'],
     })
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`)

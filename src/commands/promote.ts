@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
 import {requireTerminalOrYes} from '../cli/confirmation.js'
-import {manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {refusedSummary} from '../cli/refused-summary.js'
 import type {ErrorReport} from '../cli/render-error.js'
 import {promote} from '../graduation/service.js'
@@ -36,10 +36,7 @@ ${GraduateCommand.exitCodesHelp}`
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
     'dry-run': Flags.boolean({description: 'Connect, check and print the plan; change nothing.', default: false}),
     'accept-drift': Flags.boolean({description: 'Graduate even though a source app sets config keys its target lacks (they are listed as warnings).', default: false}),
-    'accept-new-host-keys': Flags.boolean({
-      description: "Accept a host key known_hosts does not have yet, and record it there (like ssh's StrictHostKeyChecking=accept-new). A changed key is still refused.",
-      default: false,
-    }),
+    'accept-new-host-keys': acceptNewHostKeysFlag,
     only: Flags.string({description: 'Graduate only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
     concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
     'deploy-timeout': Flags.string({description: 'From push to held, per app, e.g. 30m (overrides options.timeouts.deploy).'}),

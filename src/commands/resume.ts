@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
-import {manifestFlag} from '../cli/flags.js'
+import {confirmOrRefuse} from '../cli/confirmation.js'
+import {acceptNewHostKeysFlag, manifestFlag, yesFlag} from '../cli/flags.js'
+import {ExitCode} from '../exit-codes.js'
 import {UsageError} from '../errors.js'
 import {GRADUATION_ID} from '../graduation/id.js'
 import {describeOwner} from '../graduation/owner.js'
@@ -22,15 +24,25 @@ ${GraduateCommand.exitCodesHelp}`
   static override args = {id: Args.string({description: 'the graduation id (shown by `graduate status <env>`)', required: true})}
   static override flags = {
     manifest: manifestFlag,
+    'accept-new-host-keys': acceptNewHostKeysFlag,
+    yes: yesFlag,
     wait: Flags.integer({description: 'Seconds to wait for the deploys to end.', default: 300, min: 1}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resume)
     if (!GRADUATION_ID.test(args.id)) throw new UsageError(`${args.id} is not a graduation id`, 'ids look like 20261123T101500Z-3f9a; `graduate status <env>` shows the one in flight')
-    const outcome = await withManifest(flags.manifest, async ({manifest, hosts, commandMs}) =>
-      resumeGraduation(args.id, await findGraduation(args.id, manifest, hosts, commandMs), {commandMs, waitMs: flags.wait * 1000, resumedBy: describeOwner()}),
-    )
+    const outcome = await withManifest(flags.manifest, async ({manifest, hosts, commandMs}) => {
+      const found = await findGraduation(args.id, manifest, hosts, commandMs)
+      const question = `Finish graduation ${args.id} in ${found.state.env}: send its decision to every gate that has not acted on it, verify, disarm and unlock?`
+      if (!(await confirmOrRefuse(question, {yes: flags.yes, what: `resume graduation ${args.id}`}))) return undefined
+      return resumeGraduation(args.id, found, {commandMs, waitMs: flags.wait * 1000, resumedBy: describeOwner()})
+    }, {acceptNewHostKeys: flags['accept-new-host-keys']})
+    if (outcome === undefined) {
+      process.stderr.write('Nothing was sent; the graduation is as it was.\n')
+      process.exitCode = ExitCode.Aborted
+      return
+    }
     process.stdout.write(flags.json ? `${JSON.stringify(outcome)}\n` : renderResume(outcome))
     process.exitCode = outcome.exitCode
   }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
-import {manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {requireTerminalOrYes} from '../cli/confirmation.js'
 import {refusedSummary} from '../cli/refused-summary.js'
 import type {ErrorReport} from '../cli/render-error.js'
@@ -40,6 +40,7 @@ ${GraduateCommand.exitCodesHelp}`
     'hold-timeout': Flags.string({description: 'The longest time apps stay held, rollback hooks included (options.timeouts.hold).'}),
     lease: Flags.string({description: "The gates' lease (options.lease)."}),
     verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output.", default: false}),
+    'accept-new-host-keys': acceptNewHostKeysFlag,
   }
 
   async run(): Promise<void> {
@@ -55,6 +56,7 @@ ${GraduateCommand.exitCodesHelp}`
       dryRun: flags['dry-run'],
       json: flags.json,
       verbose: flags.verbose,
+      acceptNewHostKeys: flags['accept-new-host-keys'],
     })
     process.exitCode = summary.exitCode
   }

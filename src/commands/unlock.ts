@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
 import {confirmOrRefuse} from '../cli/confirmation.js'
-import {manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag, yesFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {readEnvironmentState} from '../recovery/environment-state.js'
 import {withEnvironment} from '../recovery/session.js'
@@ -19,7 +19,8 @@ gates with live leases is refused (it may still be running) unless --force.`
   static override args = {env: Args.string({description: 'the environment to unlock', required: true})}
   static override flags = {
     manifest: manifestFlag,
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.', default: false, env: 'GRADUATE_YES'}),
+    'accept-new-host-keys': acceptNewHostKeysFlag,
+    yes: yesFlag,
     force: Flags.boolean({description: 'Unlock even though the graduation still holds gates.', default: false}),
   }
 
@@ -32,7 +33,7 @@ gates with live leases is refused (it may still be running) unless --force.`
       const question = `Release the ${env.name} lock of graduation ${plan.id} held by ${plan.owner} on ${plan.hosts.join(', ')}?`
       if (!(await confirmOrRefuse(question, {yes: flags.yes, what: `release the ${env.name} lock`}))) return {plan, released: [] as string[], confirmed: false}
       return {plan, released: await unlockEnvironmentLock(state, plan, {force: flags.force, commandMs}), confirmed: true}
-    })
+    }, {acceptNewHostKeys: flags['accept-new-host-keys']})
     if (!result.confirmed) {
       process.stderr.write('The lock was left in place.\n')
       process.exitCode = ExitCode.Aborted

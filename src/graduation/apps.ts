@@ -39,6 +39,8 @@ export class AppTracker {
       host: entry.plan.host,
       state,
       rev: state === 'live' || state === 'held' || state === 'pushing' ? entry.plan.to : (entry.plan.from ?? entry.plan.to),
+      from: entry.plan.from,
+      to: entry.plan.to,
       ...(message === undefined ? {} : {message}),
     })
   }

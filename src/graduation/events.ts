@@ -117,7 +117,12 @@ export type GraduationEventBody =
   | {type: 'problem'; host: string; app?: string; severity: 'error' | 'warning'; message: string; fix?: string}
   | {type: 'lock'; host: string; state: 'acquired' | 'taken-over' | 'held' | 'released'; owner?: string; since?: string}
   | {type: 'plan'; apps: PlannedApp[]; skippedEnvironments: string[]}
-  | {type: 'app'; app: string; host: string; state: AppState; rev?: string; message?: string}
+  /**
+   * `from`: what the target ran before (null: never deployed); `to`: what it gets. `rev` is the one the
+   * state is about: `to` while pushing, held and live, `from` in every other state, where the app still
+   * serves its old release.
+   */
+  | {type: 'app'; app: string; host: string; state: AppState; rev?: string; from?: string | null; to?: string; message?: string}
   | {type: 'app-output'; app: string; host: string; line: string}
   | {type: 'hook'; phase: HookPhase; label: string; state: 'start' | 'ok' | 'failed' | 'timeout'; exitCode?: number | null; durationMs?: number; message?: string}
   | {type: 'hook-output'; phase: HookPhase; label: string; stream: 'stdout' | 'stderr'; line: string}

@@ -12,7 +12,7 @@ import {type DecisionFailure, GateCoordinator, type HostGates} from './gates.js'
 import {HostDirectory, hostKey} from './hosts.js'
 import type {Journal} from './journal.js'
 import {limiter} from './limit.js'
-import {type LockSpec, lockEnvironment, unlockEnvironment} from './lock.js'
+import {type LockSpec, lockEnvironment, unlockEnvironment, warnIfLocked} from './lock.js'
 import {describeRevisions} from './describe-plan.js'
 import {type Planner, appNamed, promotionPlanner} from './planner.js'
 import {type PreflightFacts, preflight} from './preflight.js'
@@ -125,7 +125,9 @@ class Run {
       if (this.options.signal?.aborted) return this.finishUndeployed('interrupted', ExitCode.Interrupted, 'interrupted before anything was deployed')
       if (error instanceof GraduateError) {
         await this.unlock()
-        return this.summary('refused', error.exitCode, oneLine(error), error.hint)
+        // Exit 2 promises that nothing was contacted, and hosts were by now: a late refusal that changed nothing is a 3.
+        const exitCode = error.exitCode === ExitCode.Usage ? ExitCode.Preflight : error.exitCode
+        return this.summary('refused', exitCode, oneLine(error), error.hint)
       }
       throw error
     }
@@ -146,7 +148,7 @@ class Run {
     }
   }
 
-  /** Phases 1–4: connect, preflight (read-only), lock, plan. Nothing on any host changes here but the lock. */
+  /** Phases 1–4: connect, preflight (read-only), lock, plan. Nothing on any host changes here but the lock (not taken in a dry run). */
   private async prepare(): Promise<void> {
     const {resolved, bus, options} = this
     bus.emit({type: 'stage', stage: 'connect'})
@@ -176,8 +178,14 @@ class Run {
       })
     }
     this.tracker = new AppTracker(this.plan, bus)
-    bus.emit({type: 'stage', stage: 'lock'})
-    this.locked = await lockEnvironment(distinct(resolved.apps.map((app) => app.target.host)).map((spec) => this.hosts.get(spec)), this.lock, bus)
+    const targets = distinct(resolved.apps.map((app) => app.target.host)).map((spec) => this.hosts.get(spec))
+    if (options.dryRun) {
+      // A dry run changes nothing on any host, the lock included: it only reads whether a run now would find it held.
+      await warnIfLocked(targets, this.lock, bus)
+    } else {
+      bus.emit({type: 'stage', stage: 'lock'})
+      this.locked = await lockEnvironment(targets, this.lock, bus)
+    }
     bus.emit({type: 'stage', stage: 'plan'})
     bus.emit({type: 'plan', apps: this.plan, skippedEnvironments: resolved.skipped})
     this.journal('planned', {apps: this.plan.map(({app, host, targetApp, from, to, action}) => ({app, host, targetApp, from, to, action}))})

@@ -1,5 +1,5 @@
-import {gateLock, gateUnlock} from '../dokku/commands/gate.js'
-import {parseLockAttempt, type EnvironmentLock} from '../dokku/parse/gate.js'
+import {gateLock, gateLockStatus, gateUnlock} from '../dokku/commands/gate.js'
+import {parseLockAttempt, parseLockStatus, type EnvironmentLock} from '../dokku/parse/gate.js'
 import {LockHeldError} from '../errors.js'
 import type {EventBus} from './events.js'
 import type {DokkuHost} from './remote.js'
@@ -43,6 +43,25 @@ export async function lockEnvironment(hosts: DokkuHost[], spec: LockSpec, bus: E
     }
   }
   return ordered
+}
+
+/**
+ * For a dry run, which takes no lock: reads it on every target host and warns where another graduation
+ * holds it, since a real run now would stop there with exit 4. A host whose lock cannot be read is a warning too.
+ */
+export async function warnIfLocked(hosts: DokkuHost[], spec: LockSpec, bus: EventBus): Promise<void> {
+  const command = gateLockStatus(spec.env)
+  await Promise.all(
+    hosts.map(async (host) => {
+      try {
+        const status = parseLockStatus((await host.run(command, {timeoutMs: spec.commandMs, readOnly: true})).stdout, command)
+        if (!status.locked || status.expired || status.lock === null) return
+        bus.emit({type: 'warning', host: host.label, message: `${lockHeld(spec.env, host.label, status.lock).message}; a graduation now would stop there (exit 4)`})
+      } catch (error) {
+        bus.emit({type: 'warning', host: host.label, message: `could not read the ${spec.env} lock: ${error instanceof Error ? error.message : String(error)}`})
+      }
+    }),
+  )
 }
 
 /** Refreshes the lock's expiry (re-locking with the same id), as the gates' leases are renewed. */

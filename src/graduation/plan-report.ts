@@ -14,6 +14,8 @@ export interface PlanRequest {
   from: string
   to: string
   only?: string[] | undefined
+  /** --accept-new-host-keys: an unknown host key is accepted and recorded (a changed one never is). */
+  acceptNewHostKeys?: boolean
 }
 
 /** What `graduate <from> <to>` would do, and why it would refuse if it would. */
@@ -46,7 +48,7 @@ export async function planGraduation(request: PlanRequest): Promise<PlanReport> 
   })
   const transport = new NodeSshTransport()
   try {
-    const hosts = new HostDirectory(transport, bus, {connectTimeoutMs: resolved.options.timeouts.connectMs})
+    const hosts = new HostDirectory(transport, bus, {connectTimeoutMs: resolved.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
     await hosts.connectAll(resolved.apps.flatMap((app) => [app.source.host, app.target.host]))
     const {facts, problems} = await inspect(resolved.apps, {
       hosts,

@@ -73,7 +73,8 @@ export async function preflight(apps: ResolvedApp[], options: PreflightOptions):
 /** The preflight's error: every problem, each with its host, app and fix. */
 export function refusal(problems: Problem[]): PreflightError {
   const lines = problems.map((entry) => `${entry.host}${entry.app ? ` ${entry.app}` : ''}: ${entry.message}${entry.fix ? `\n    fix: ${entry.fix}` : ''}`)
-  return new PreflightError(`preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was changed:\n  ${lines.join('\n  ')}`, 'fix the problems above and run the graduation again')
+  // No colon before the list: the summary joins these lines with "; ", and the refusal itself says that nothing was changed.
+  return new PreflightError(`preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${lines.join('\n  ')}`, 'fix the problems above and run the graduation again')
 }
 
 /**

@@ -3,6 +3,7 @@ import {loadManifest, resolveEnvironment, resolveGraduation, resolveRollback} fr
 import type {ResolvedGraduation} from '../manifest/types.js'
 import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
 import {openOutput} from '../ui/session.js'
+import {warningsOnStderr} from '../ui/stderr-warnings.js'
 import {EventBus, type GraduationSummary} from './events.js'
 import {type GraduateOptions, graduate} from './graduate.js'
 import {HostDirectory, hostKey} from './hosts.js'
@@ -21,14 +22,14 @@ interface RunRequest {
   dryRun: boolean
   json: boolean
   verbose: boolean
+  /** Unknown host keys are accepted and recorded in known_hosts; changed ones are still refused. */
+  acceptNewHostKeys: boolean
 }
 
 export interface PromoteRequest extends RunRequest {
   from: string
   to: string
   acceptDrift: boolean
-  /** Unknown host keys are accepted and recorded in known_hosts; changed ones are still refused. */
-  acceptNewHostKeys: boolean
 }
 
 export interface RollbackRequest extends RunRequest {
@@ -59,7 +60,7 @@ export async function rollback(request: RollbackRequest): Promise<GraduationSumm
   let record: StoredRecord
   try {
     // The transport keeps these connections open for the run itself.
-    const hosts = new HostDirectory(transport, new EventBus('-', environment.to), {connectTimeoutMs: environment.options.timeouts.connectMs})
+    const hosts = new HostDirectory(transport, warningsOnStderr('-', environment.to), {connectTimeoutMs: environment.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys})
     await hosts.connectAll(environment.apps.map((app) => app.target.host))
     const targets = [...new Map(environment.apps.map((app) => [hostKey(app.target.host), hosts.get(app.target.host)])).values()]
     record = chooseRecord(await readRecords(targets, environment.to, {commandMs: environment.options.timeouts.commandMs}), environment.to, request.to)
@@ -72,7 +73,7 @@ export async function rollback(request: RollbackRequest): Promise<GraduationSumm
     if (!manifest.chain.includes(record.fromEnv)) return undefined
     return resolveEnvironment(manifest, record.fromEnv).apps.find((entry) => entry.name === app)
   }
-  return runGraduation(resolved, request, transport, {planner: rollbackPlanner(record, sourceOf)})
+  return runGraduation(resolved, request, transport, {planner: rollbackPlanner(record, sourceOf), acceptNewHostKeys: request.acceptNewHostKeys})
 }
 
 async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, transport: NodeSshTransport, extra: Pick<GraduateOptions, 'planner' | 'acceptDrift' | 'acceptNewHostKeys'>): Promise<GraduationSummary> {

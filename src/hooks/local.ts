@@ -31,6 +31,7 @@ export async function runLocalHook(
   const stdout = streamLines(child.stdout, 'stdout', io)
   const stderr = streamLines(child.stderr, 'stderr', io)
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+  const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid, graceMs)
   let stopping = false
   const timers: NodeJS.Timeout[] = []
   const after = (ms: number, action: () => void) => {
@@ -55,10 +56,12 @@ export async function runLocalHook(
 
   return new Promise<HookEnd>((resolve) => {
     child.once('error', (error) => {
+      watchdog?.release()
       io.stop.removeEventListener('abort', terminate)
       resolve({kind: 'failed-to-run', reason: `/bin/sh could not be started: ${error.message}`})
     })
     child.once('close', (exitCode, signal) => {
+      watchdog?.release()
       io.stop.removeEventListener('abort', terminate)
       // Members of the group that ignore SIGTERM and hold no pipe are still SIGKILLed when the grace ends.
       if (!groupExists(child.pid)) for (const timer of timers) clearTimeout(timer)
@@ -68,6 +71,39 @@ export async function runLocalHook(
     })
     io.stop.addEventListener('abort', terminate, {once: true})
   })
+}
+
+/*
+ * The watchdog's script: $1 is the hook's process group, $2 the seconds between SIGTERM and SIGKILL. It
+ * reads its stdin, a pipe whose only writer is graduate: a line means the hook ended and graduate lets it
+ * go; end of file without one means graduate is gone (kill -9, a crash), so it stops the hook's group the
+ * way graduate itself would have.
+ */
+const WATCHDOG_SCRIPT = 'if read -r _; then exit 0; fi; kill -TERM -"$1" 2>/dev/null || exit 0; sleep "$2"; kill -KILL -"$1" 2>/dev/null; exit 0'
+
+/**
+ * A local hook runs in its own process group, so nothing delivers graduate's death to it: a migration
+ * would go on against a graduation whose gates have aborted. A tiny detached shell watches graduate
+ * through a pipe instead, and takes the hook's group down when the pipe closes. If the watchdog cannot
+ * start, the hook runs as it would without one.
+ */
+function startWatchdog(group: number, graceMs: number): {release: () => void} {
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'graduate-hook-watchdog', String(group), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+    // Its own session: a Ctrl-C or a hang-up meant for graduate must not take the watchdog first.
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  })
+  watchdog.once('error', () => {})
+  watchdog.stdin!.on('error', () => {})
+  watchdog.unref()
+  let released = false
+  return {
+    release: () => {
+      if (released) return
+      released = true
+      watchdog.stdin!.end('done\n')
+    },
+  }
 }
 
 async function missingDirectory(cwd: string): Promise<string | undefined> {

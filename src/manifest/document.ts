@@ -50,8 +50,18 @@ export class ManifestDocument {
         problems.push({...position, message: 'invalid YAML: more problems follow, often caused by the ones above; fix those first'})
         break
       }
-      problems.push({...position, message: `invalid YAML: ${syntaxMessage(error.code, error.message)}${this.quotingHint(position.line)}`})
+      const problem = syntaxMessage(error.code, error.message)
+      if (problem === TOO_DEEP) {
+        // Where the parser ran out of stack depends on the stack's size; the bracket that went too deep does not.
+        const bracket = tooDeepBracket(this.lines.join('\n'))
+        problems.push({...(bracket === undefined ? position : this.positionOfOffset(bracket)), message: TOO_DEEP})
+        continue
+      }
+      problems.push({...position, message: `invalid YAML: ${problem}${this.quotingHint(position.line)}`})
     }
+    if (problems.length > 0) return problems
+    const deep = this.firstTooDeep()
+    if (deep !== undefined) return [{...deep, message: TOO_DEEP}]
     visit(this.document, {
       Alias: (_key, alias) => {
         if (alias.resolve(this.document) === undefined) {
@@ -63,6 +73,49 @@ export class ManifestDocument {
       },
     })
     return problems
+  }
+
+  /**
+   * The first node nested deeper than MAX_NESTING, or undefined. Walked with a stack of its own, since
+   * the point is a document deep enough to exhaust the call stack of a recursive walk.
+   */
+  private firstTooDeep(): Position | undefined {
+    const pending: Array<{node: unknown; depth: number}> = [{node: this.document.contents, depth: 0}]
+    while (pending.length > 0) {
+      const {node, depth} = pending.pop()!
+      if (!isMap(node) && !isSeq(node)) continue
+      if (depth >= MAX_NESTING) return this.positionOfNode(node)
+      for (const item of node.items) pending.push({node: isMap(node) ? (item as {value: unknown}).value : item, depth: depth + 1})
+    }
+    return undefined
+  }
+
+  /**
+   * Map keys YAML reads as something other than what is written — `1.10` is the number 1.1, `0x1F` is 31,
+   * `True` is true — which would silently rename an app or environment. Placed at the key itself.
+   */
+  retypedKeys(): DuplicateKey[] {
+    const issues: DuplicateKey[] = []
+    const pending: Array<{node: unknown; path: PathSegment[]}> = [{node: this.document.contents, path: []}]
+    while (pending.length > 0) {
+      const {node, path} = pending.pop()!
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = keyText(pair.key)
+          if (isScalar(pair.key) && ['number', 'bigint', 'boolean'].includes(typeof pair.key.value) && pair.key.source !== key) {
+            issues.push({
+              ...this.positionOfNode(pair.key),
+              path: [...path, key],
+              message: `YAML reads the key ${pair.key.source} as the ${typeof pair.key.value} ${key}; quote it ("${pair.key.source}") to keep the name as written`,
+            })
+          }
+          pending.push({node: pair.value, path: [...path, key]})
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, index) => pending.push({node: item, path: [...path, index]}))
+      }
+    }
+    return issues
   }
 
   /** Keys that appear twice in one map, placed at the second one (a path alone would find the first). */
@@ -147,6 +200,13 @@ export class ManifestDocument {
 
 const MAX_SYNTAX_PROBLEMS = 3
 
+/** Far more than a manifest needs (hooks.post[0].run.command is five levels), far less than exhausts a parser. */
+const MAX_NESTING = 64
+
+const TOO_DEEP =
+  `the manifest nests more than ${MAX_NESTING} levels deep here; a manifest needs about six ` +
+  '(environments → production → apps → api → host), so look for brackets [ { that are never closed, or a file that is not a manifest'
+
 /** The yaml package's messages say what it found; these add what to change. */
 function syntaxMessage(code: string, message: string): string {
   switch (code) {
@@ -157,12 +217,44 @@ function syntaxMessage(code: string, message: string): string {
     case 'BAD_INDENT':
       return `${lowerFirst(message)}; check the indentation: the keys of one map start in the same column, nested keys further right`
     default:
+      // The parser gives up with the engine's own words when brackets nest hundreds deep.
+      if (/maximum call stack size exceeded/i.test(message)) return TOO_DEEP
       return lowerFirst(message)
   }
 }
 
+/**
+ * The offset of the first `[` or `{` opened more than MAX_NESTING deep, outside quotes and comments, or
+ * undefined. Only used to place a nesting problem the parser found, so brackets in plain text do no harm.
+ */
+function tooDeepBracket(text: string): number | undefined {
+  let depth = 0
+  let quote: '"' | "'" | undefined
+  for (let offset = 0; offset < text.length; offset++) {
+    const char = text[offset]!
+    if (quote !== undefined) {
+      if (char === '\\' && quote === '"') offset++
+      else if (char === quote) quote = undefined
+      continue
+    }
+    if (char === '"' || char === "'") quote = char
+    else if (char === '#' && (offset === 0 || /\s/.test(text[offset - 1]!))) {
+      const end = text.indexOf('\n', offset)
+      if (end === -1) return undefined
+      offset = end
+    } else if (char === '[' || char === '{') {
+      depth++
+      if (depth > MAX_NESTING) return offset
+    } else if ((char === ']' || char === '}') && depth > 0) depth--
+  }
+  return undefined
+}
+
+/** A key as the plain data names it: the yaml package turns a null key (`null:`, `~:`, `: x`) into "". */
 function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key)
+  if (key === null || key === undefined) return ''
+  if (isScalar(key)) return key.value === null ? '' : String(key.value)
+  return String(key)
 }
 
 /** `host:` with nothing after it: there is no value to point at, so point at the key. */

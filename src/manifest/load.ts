@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {open} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
 import {ManifestError, UsageError, type ManifestIssue} from '../errors.js'
@@ -10,6 +10,13 @@ import {checkReferences} from './references.js'
 import {manifestSchema} from './schema.js'
 import type {Manifest} from './types.js'
 import {fromZodIssues} from './zod-issues.js'
+
+/**
+ * The largest manifest graduate reads: a real one names environments, apps and hooks in a few
+ * kilobytes, while YAML parsing costs far more memory than the text (a 66 MB file took 2.3 GB and 40 s),
+ * so anything bigger is refused before it is parsed.
+ */
+export const MAX_MANIFEST_BYTES = 1024 * 1024
 
 export interface LoadManifestOptions {
   /** Where `${VAR}` values come from; default process.env. */
@@ -69,7 +76,7 @@ function parseManifest(text: string, context: {file: ManifestFile; env: NodeJS.P
     ...(parsed.success ? [] : fromZodIssues(parsed.error.issues, manifestSchema).filter(stillRelevant)),
     ...checkReferences(interpolated.value).filter(stillRelevant),
   ]
-  const duplicates = document.duplicateKeys().map(({path, ...rest}) => ({file: file.displayPath, path: formatPath(path), ...rest}))
+  const duplicates = [...document.duplicateKeys(), ...document.retypedKeys()].map(({path, ...rest}) => ({file: file.displayPath, path: formatPath(path), ...rest}))
   if (issues.length === 0 && duplicates.length === 0 && parsed.success) {
     const assembled = assembleManifest(parsed.data, file)
     if (assembled.issues.length === 0) return assembled.manifest
@@ -79,13 +86,45 @@ function parseManifest(text: string, context: {file: ManifestFile; env: NodeJS.P
 }
 
 async function readManifestText(path: string, displayPath: string): Promise<string> {
+  let handle
   try {
-    return await readFile(path, 'utf8')
+    handle = await open(path, 'r')
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    const reason = UNREADABLE_REASONS[code] ?? `cannot be read (${code})`
-    throw new UsageError(`manifest ${displayPath} ${reason}`, 'create one with `graduate init`, or pass -m <file>')
+    throw unreadable(error, displayPath)
   }
+  try {
+    const {size} = await handle.stat()
+    if (size > MAX_MANIFEST_BYTES) throw tooBig(displayPath, size)
+    // A pipe or a file still being written says nothing true in its size: read one byte past the limit at most.
+    const buffer = Buffer.alloc(MAX_MANIFEST_BYTES + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const {bytesRead} = await handle.read(buffer, length, buffer.length - length, null)
+      if (bytesRead === 0) break
+      length += bytesRead
+    }
+    if (length > MAX_MANIFEST_BYTES) throw tooBig(displayPath, undefined)
+    return buffer.subarray(0, length).toString('utf8')
+  } catch (error) {
+    if (error instanceof ManifestError) throw error
+    throw unreadable(error, displayPath)
+  } finally {
+    await handle.close()
+  }
+}
+
+function unreadable(error: unknown, displayPath: string): UsageError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error)
+  const reason = UNREADABLE_REASONS[code] ?? `cannot be read (${code})`
+  return new UsageError(`manifest ${displayPath} ${reason}`, 'create one with `graduate init`, or pass -m <file>')
+}
+
+function tooBig(displayPath: string, size: number | undefined): ManifestError {
+  const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+  return new ManifestError(
+    [{file: displayPath, line: 1, column: 1, path: '', message: `the file is ${size === undefined ? 'larger than 1 MB' : megabytes(size)}; graduate reads manifests of at most 1 MB (${MAX_MANIFEST_BYTES} bytes), so it was not parsed`}],
+    'a manifest names environments, apps and hooks in a few kilobytes: check that -m names the right file, and move long hook scripts into files beside it (local: ./migrate.sh)',
+  )
 }
 
 const UNREADABLE_REASONS: Partial<Record<string, string>> = {

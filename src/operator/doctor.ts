@@ -1,5 +1,5 @@
 import pMap from 'p-map'
-import {EventBus} from '../graduation/events.js'
+import {warningsOnStderr} from '../ui/stderr-warnings.js'
 import {HostDirectory, hostKey} from '../graduation/hosts.js'
 import {cacheDir} from '../graduation/journal.js'
 import type {DokkuHost} from '../graduation/remote.js'
@@ -18,6 +18,8 @@ export interface DoctorRequest {
   manifestPath: string
   /** One environment; every environment of the chain when absent. */
   env?: string | undefined
+  /** --accept-new-host-keys: an unknown host key is accepted and recorded (a changed one never is). */
+  acceptNewHostKeys?: boolean
 }
 
 export interface DoctorHost {
@@ -54,7 +56,7 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
   const commandMs = manifest.options.timeouts.commandMs
   const transport = new NodeSshTransport()
   try {
-    const directory = new HostDirectory(transport, new EventBus('doctor', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs})
+    const directory = new HostDirectory(transport, warningsOnStderr('doctor', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
     const connected = new Map<string, DokkuHost>()
     const hostRows = await pMap(
       hostList,

@@ -5,7 +5,7 @@ import {gateStatus, gateVersion} from '../dokku/commands/gate.js'
 import {GATE_HOOK_PLUGIN_NAME, GATE_PLUGIN_NAME, pluginInstall, pluginUninstall} from '../dokku/commands/plugin.js'
 import {parseGateVersion} from '../dokku/parse/gate.js'
 import {parsePluginList} from '../dokku/parse/lists.js'
-import {EventBus} from '../graduation/events.js'
+import {warningsOnStderr} from '../ui/stderr-warnings.js'
 import {HostDirectory, hostKey} from '../graduation/hosts.js'
 import {GATE_PROTOCOL} from '../graduation/preflight.js'
 import {loadManifest, resolveEnvironment} from '../manifest/index.js'
@@ -28,6 +28,8 @@ export interface GateInstallRequest {
   user: string
   /** Replace whatever version is installed: a newer one (a downgrade), the same one, one that cannot be compared. */
   force: boolean
+  /** --accept-new-host-keys: an unknown host key is accepted and recorded (a changed one never is). */
+  acceptNewHostKeys?: boolean
   /** Asked once every host was read and some host would change; false leaves every host as it was. */
   confirm: (plans: GateHostPlan[], plugin: BundledPlugin) => Promise<boolean>
 }
@@ -84,7 +86,7 @@ export async function installGate(request: GateInstallRequest): Promise<GateInst
   const context: HostContext = {plugin, mode: request.mode, force: request.force, env: env.name, commandMs: env.options.timeouts.commandMs}
   const transport = new NodeSshTransport()
   try {
-    const directory = new HostDirectory(transport, new EventBus('-', env.name), {connectTimeoutMs: env.options.timeouts.connectMs})
+    const directory = new HostDirectory(transport, warningsOnStderr('-', env.name), {connectTimeoutMs: env.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
     const login = {sudo: request.user !== 'root'}
     const hosts = await pMap(
       env.hosts.map((spec) => withUser(spec, request.user)),

@@ -16,7 +16,7 @@ export interface HistoryReport {
  * `graduate history <env>`: the graduation records kept on the environment's hosts (`graduate:history`),
  * merged by id, oldest first — read the way `graduate rollback` reads them.
  */
-export function readHistory(request: {manifestPath: string; env: string}): Promise<HistoryReport> {
+export function readHistory(request: {manifestPath: string; env: string; acceptNewHostKeys?: boolean}): Promise<HistoryReport> {
   return withEnvironment(request.manifestPath, request.env, async ({env, hosts, commandMs}) => {
     await hosts.connectAll(env.hosts)
     const targets = env.hosts.map((spec) => hosts.get(spec))
@@ -30,5 +30,5 @@ export function readHistory(request: {manifestPath: string; env: string}): Promi
       }
       throw error
     }
-  })
+  }, {acceptNewHostKeys: request.acceptNewHostKeys})
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import {appsList} from '../dokku/commands/core.js'
 import {parseAppsList} from '../dokku/parse/lists.js'
 import {UsageError} from '../errors.js'
-import {EventBus} from '../graduation/events.js'
+import {warningsOnStderr} from '../ui/stderr-warnings.js'
 import {HostDirectory} from '../graduation/hosts.js'
 import {type HostAddress, formatHostAddress, parseHostString} from '../manifest/host.js'
 import {loadManifest} from '../manifest/index.js'
@@ -22,6 +22,8 @@ export interface InitRequest {
   identityFile?: string | undefined
   knownHostsFile?: string | undefined
   force: boolean
+  /** --accept-new-host-keys: an unknown host key is accepted and recorded (a changed one never is). */
+  acceptNewHostKeys?: boolean
 }
 
 export interface InitReport {
@@ -62,7 +64,7 @@ export async function initManifest(request: InitRequest): Promise<InitReport> {
     display: formatHostAddress({user: address.user ?? 'dokku', hostname: address.hostname, port: address.port ?? 22}),
   })) satisfies HostSpec[]
 
-  const listed = await listApps(specs)
+  const listed = await listApps(specs, request.acceptNewHostKeys === true)
   const common = listed[0]!.filter((app) => listed.every((apps) => apps.includes(app)))
   const apps = common.filter((app) => appNameProblem(app) === undefined)
   const unusableNames = common.filter((app) => appNameProblem(app) !== undefined)
@@ -121,10 +123,10 @@ function parseEnvironments(values: string[]): EnvironmentArgument[] {
 }
 
 /** `apps:list` on each environment's host (a host shared by environments is asked once). */
-async function listApps(specs: HostSpec[]): Promise<string[][]> {
+async function listApps(specs: HostSpec[], acceptNewHostKeys: boolean): Promise<string[][]> {
   const transport = new NodeSshTransport()
   try {
-    const hosts = new HostDirectory(transport, new EventBus('init', '-'), {connectTimeoutMs: CONNECT_TIMEOUT_MS})
+    const hosts = new HostDirectory(transport, warningsOnStderr('init', '-'), {connectTimeoutMs: CONNECT_TIMEOUT_MS, acceptNewHostKeys})
     await hosts.connectAll(specs)
     const answers = new Map<string, Promise<string[]>>()
     return await Promise.all(

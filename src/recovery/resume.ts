@@ -1,6 +1,6 @@
 import {gateAbort, gateRelease, gateUnlock} from '../dokku/commands/gate.js'
 import {ExitCode} from '../exit-codes.js'
-import {UsageError} from '../errors.js'
+import {PreflightError, UsageError} from '../errors.js'
 import type {HostDirectory} from '../graduation/hosts.js'
 import type {Manifest} from '../manifest/types.js'
 import {resolveEnvironment} from '../manifest/index.js'
@@ -29,6 +29,13 @@ export async function findGraduation(id: string, manifest: Manifest, hosts: Host
   for (const name of candidates) {
     const state = await readEnvironmentState(resolveEnvironment(manifest, name), hosts, commandMs)
     if (graduationIds(state).includes(id)) return {state, journal}
+    // An environment whose hosts could not all be asked may hold the graduation there.
+    if (state.unreachable.length > 0) {
+      throw new PreflightError(
+        `cannot tell whether ${name} holds graduation ${id}: ${state.unreachable.map((host) => `could not ask ${host.host} (${host.message})`).join('; ')}`,
+        `fix the connection and run \`graduate resume ${id}\` again; nothing was sent`,
+      )
+    }
   }
   throw new UsageError(
     `no environment of ${manifest.displayPath} has gates or a lock of graduation ${id}`,

@@ -1,8 +1,8 @@
-import {EventBus} from '../graduation/events.js'
 import {HostDirectory} from '../graduation/hosts.js'
 import {loadManifest, resolveEnvironment} from '../manifest/index.js'
 import type {Manifest, ResolvedEnvironment} from '../manifest/types.js'
 import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+import {warningsOnStderr} from '../ui/stderr-warnings.js'
 
 export interface ManifestSession {
   manifest: Manifest
@@ -14,15 +14,20 @@ export interface EnvironmentSession extends ManifestSession {
   env: ResolvedEnvironment
 }
 
+export interface SessionOptions {
+  /** --accept-new-host-keys: an unknown host key is accepted and recorded (a changed one never is). */
+  acceptNewHostKeys?: boolean | undefined
+}
+
 /**
  * Runs `work` with the manifest loaded (nothing is contacted if it is wrong) and a directory of
  * connections opened as needed — all closed at the end.
  */
-export async function withManifest<T>(manifestPath: string, work: (session: ManifestSession) => Promise<T>): Promise<T> {
+export async function withManifest<T>(manifestPath: string, work: (session: ManifestSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
   const manifest = await loadManifest(manifestPath)
   const transport = new NodeSshTransport()
   try {
-    const hosts = new HostDirectory(transport, new EventBus('-', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs})
+    const hosts = new HostDirectory(transport, warningsOnStderr('-', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: options.acceptNewHostKeys === true})
     return await work({manifest, hosts, commandMs: manifest.options.timeouts.commandMs})
   } finally {
     await transport.closeAll()
@@ -30,6 +35,6 @@ export async function withManifest<T>(manifestPath: string, work: (session: Mani
 }
 
 /** `withManifest` for one environment of it. */
-export function withEnvironment<T>(manifestPath: string, environment: string, work: (session: EnvironmentSession) => Promise<T>): Promise<T> {
-  return withManifest(manifestPath, (session) => work({...session, env: resolveEnvironment(session.manifest, environment)}))
+export function withEnvironment<T>(manifestPath: string, environment: string, work: (session: EnvironmentSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
+  return withManifest(manifestPath, (session) => work({...session, env: resolveEnvironment(session.manifest, environment)}), options)
 }

@@ -1,5 +1,5 @@
 import {gateUnlock} from '../dokku/commands/gate.js'
-import {UsageError} from '../errors.js'
+import {PreflightError, UsageError} from '../errors.js'
 import {type EnvironmentState, claimedApps} from './environment-state.js'
 
 export interface UnlockPlan {
@@ -13,6 +13,13 @@ export interface UnlockPlan {
 }
 
 export function planUnlock(state: EnvironmentState): UnlockPlan {
+  // A host that cannot be asked may hold the lock, or a gate that makes unlocking unsafe.
+  if (state.unreachable.length > 0) {
+    throw new PreflightError(
+      `cannot tell whether ${state.env} is locked: ${state.unreachable.map((host) => `could not ask ${host.host} (${host.message})`).join('; ')}`,
+      `fix the connection and run \`graduate unlock ${state.env}\` again; nothing was unlocked`,
+    )
+  }
   const locked = state.locks.filter(({status}) => status.locked && status.lock)
   const lock = locked[0]?.status.lock ?? null
   const now = Date.now() / 1000

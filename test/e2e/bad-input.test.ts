@@ -36,6 +36,19 @@ describe('bad manifests', () => {
     })
   })
 
+  it('refuses a manifest over 1 MB at once, before parsing it, exit 2', async () => {
+    // A hook command of 2 MB: the file is well-formed YAML, only too big.
+    const file = writeManifest({
+      environments: {dev: {host: 'dokku@dev.example.com'}, production: {host: 'dokku@prod.example.com'}},
+      apps: {api: null},
+      hooks: {post: [{label: 'huge', local: `echo ${'x'.repeat(2 * 1024 * 1024)}`}]},
+    })
+    const result = await runCli(['validate', '-m', file])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^Error: \S+graduate\.yml:1:1 the file is 2\.0 MB; graduate reads manifests of at most 1 MB \(1048576 bytes\), so it was not parsed\n/)
+    expect(result.stderr).toContain('Try this: a manifest names environments, apps and hooks in a few kilobytes')
+  })
+
   it('names a manifest that does not exist and how to get one', async () => {
     const result = await runCli(['dev', 'production', '--yes', '-m', 'nowhere.yml'], {cwd: badDirectory})
     expect(result.code).toBe(2)

@@ -124,7 +124,14 @@ describe('recovery from a crashed graduation', () => {
     const before = JSON.parse((await cli(['status', 'production', '--json'])).stdout) as {apps: Array<{app: string; decision: string | null}>}
     expect(before.apps.find((app) => app.app === 'worker')?.decision).toBeNull()
 
-    const resumed = await cli(['resume', id, '--json'])
+    // Without a terminal, resume (which changes hosts) asks for --yes, as abort and unlock do, and sends nothing.
+    const unconfirmed = await cli(['resume', id])
+    expect(unconfirmed.code, unconfirmed.stderr).toBe(2)
+    expect(unconfirmed.stderr).toContain(`Error: refusing to resume graduation ${id} without confirmation: this is not an interactive terminal`)
+    const untouched = JSON.parse((await cli(['status', 'production', '--json', '--yes'])).stdout) as {apps: Array<{app: string; decision: string | null}>}
+    expect(untouched.apps.find((app) => app.app === 'worker')?.decision).toBeNull()
+
+    const resumed = await cli(['resume', id, '--yes', '--json'])
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(JSON.parse(resumed.stdout)).toMatchObject({id, env: 'production', decision: 'release', decidedBy: 'gates'})
     for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![1])

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../../cli/base-command.js'
 import {confirmOrRefuse} from '../../cli/confirmation.js'
-import {manifestFlag} from '../../cli/flags.js'
+import {acceptNewHostKeysFlag, manifestFlag} from '../../cli/flags.js'
 import {ExitCode} from '../../exit-codes.js'
 import {type GateMode, gateHostFailed, installGate} from '../../operator/gate-install.js'
 import {gateInstallQuestion, renderGateInstall} from '../../operator/render-gate-install.js'
@@ -14,16 +14,18 @@ export const gateFlags = {
   user: Flags.string({description: 'Log in as this user instead of root; it must be allowed to run `sudo -n dokku`.', default: 'root'}),
   force: Flags.boolean({description: 'Replace whatever version is installed, even a newer one (a downgrade).', default: false}),
   yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
+  'accept-new-host-keys': acceptNewHostKeysFlag,
 }
 
 /** Runs either command: installs or upgrades, reports each host, exits 3 when a host was refused or failed. */
-export async function runGate(mode: GateMode, args: {env: string}, flags: {manifest: string; user: string; force: boolean; yes: boolean; json: boolean}): Promise<void> {
+export async function runGate(mode: GateMode, args: {env: string}, flags: {manifest: string; user: string; force: boolean; yes: boolean; json: boolean; 'accept-new-host-keys': boolean}): Promise<void> {
   const report = await installGate({
     manifestPath: flags.manifest,
     env: args.env,
     mode,
     user: flags.user,
     force: flags.force,
+    acceptNewHostKeys: flags['accept-new-host-keys'],
     confirm: (plans, plugin) => confirmOrRefuse(gateInstallQuestion(plans, plugin), {yes: flags.yes, what: `install the gate plugin on the hosts of ${args.env}`}),
   })
   process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : renderGateInstall(report))

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {exitCodeTable} from '../../../src/exit-codes.js'
+import {exitCodeTable, planExitCodeTable} from '../../../src/exit-codes.js'
 import {hookVariableTable} from '../../../src/hooks/environment.js'
 import {RESERVED_ENVIRONMENT_NAMES} from '../../../src/manifest/reserved.js'
 
@@ -23,6 +23,10 @@ function tableAfter(marker: string): string[][] {
 describe('README', () => {
   it('lists exactly the exit codes of src/exit-codes.ts', () => {
     expect(tableAfter('### Exit codes')).toEqual(exitCodeTable.map(({code, meaning}) => [String(code), meaning]))
+  })
+
+  it('lists exactly the exit codes of plan --detailed-exitcode', () => {
+    expect(tableAfter('| code | with `plan --detailed-exitcode` |')).toEqual(planExitCodeTable.map(({code, meaning}) => [String(code), meaning]))
   })
 
   it('lists exactly the hook variables of src/hooks/environment.ts', () => {

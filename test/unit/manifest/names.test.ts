@@ -32,9 +32,12 @@ describe("app names follow Dokku's rule", () => {
     'App',
     '-app',
     '.app',
-    '',
   ])('%j is refused', (name) => {
     expect(appNameProblem(name)).toMatch(/is not a valid Dokku app name; Dokku allows lowercase letters, digits, dots and hyphens, starting with a letter or digit/)
+  })
+
+  test('an empty name (a null key in YAML) is called what it is', () => {
+    expect(appNameProblem('')).toBe('the key is empty (YAML reads null, ~ or nothing before the colon as no name at all); write the name')
   })
 
   test('the message suggests the name with the rule applied', () => {
@@ -52,7 +55,11 @@ describe('environment names', () => {
     expect(environmentNameProblem(name)).toBeUndefined()
   })
 
-  test.each(['Prod', '2nd', '-dev', 'prod_eu', 'prod.eu', ''])('%j is refused', (name) => {
+  test('an empty name (a null key in YAML) is called what it is', () => {
+    expect(environmentNameProblem('')).toContain('the key is empty')
+  })
+
+  test.each(['Prod', '2nd', '-dev', 'prod_eu', 'prod.eu'])('%j is refused', (name) => {
     expect(environmentNameProblem(name)).toMatch(/is not a valid environment name; use lowercase letters, digits and hyphens, starting with a letter/)
   })
 
