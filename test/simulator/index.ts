@@ -5,7 +5,9 @@ import pMap from 'p-map'
 import {type SimulatorConfig, parseMatch, simulatorConfigSchema} from './config.js'
 import {type ConnectionFault, type CommandFault, type FaultHandle, FaultRegistry} from './faults.js'
 import {type HostPaths, hostPaths, registryDirOf} from './host/paths.js'
-import {provisionHost} from './host/provision.js'
+import {provisionHost, writeHostCommands} from './host/provision.js'
+import {clientCommand} from './host/client-binary.js'
+import {CoreServer} from './core/server.js'
 import {commitRevisions, publishRevision, seedApp} from './host/seed.js'
 import {parseImageReference} from './core/store/image-reference.js'
 import {type RegistryManifest, registryCatalog, resolveInRegistry} from './core/store/registry.js'
@@ -98,6 +100,9 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     }
   }
 
+  // Every host's Dokku core commands and docker verbs run in this process (core/server.ts).
+  const coreServer = await new CoreServer().start()
+  const serverAddress = {socketName: coreServer.socketName, client: clientCommand()}
   const faults = new FaultRegistry()
   const hostsByName = new Map<string, {info: SimHostInfo; paths: HostPaths; ssh: SimSshHost; router: {close(): Promise<void>}}>()
   await pMap(
@@ -106,7 +111,7 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
       const hostDir = path.join(stateDir, hostConfig.name)
       const fresh = !fs.existsSync(path.join(hostDir, 'sim', 'settings.json'))
       const paths = fresh
-        ? provisionHost(hostDir, {
+        ? await provisionHost(hostDir, {
             name: hostConfig.name,
             gate: hostConfig.gate ?? true,
             settings: {
@@ -115,8 +120,9 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
               ...(hostConfig.dokkuVersion === undefined ? {} : {dokkuVersion: hostConfig.dokkuVersion}),
               ...(hostConfig.registries === undefined ? {} : {registries: hostConfig.registries}),
             },
-          })
+          }, serverAddress)
         : hostPaths(hostDir)
+      if (!fresh) writeHostCommands(paths, serverAddress)
       if (fresh) {
         await pMap(
           hostConfig.apps ?? [],
@@ -198,6 +204,8 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     },
     stop: async () => {
       await Promise.all([...hostsByName.values()].map(async ({ssh, router}) => Promise.all([ssh.stop(), router.close()])))
+      // Every command still running on any host ends, with its children (gates, git, tasks).
+      await coreServer.stop()
       // A state dir the simulator made for itself goes with it; one the caller named is kept.
       if (ownsStateDir) fs.rmSync(stateDir, {recursive: true, force: true})
     },
