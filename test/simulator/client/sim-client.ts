@@ -63,9 +63,15 @@ socket.on('close', () => {
 const broken = new Set<number>()
 function write(fd: number, data: Buffer): void {
   if (broken.has(fd)) return
-  try {
-    fs.writeSync(fd, data)
-  } catch {
-    broken.add(fd)
+  let offset = 0
+  while (offset < data.length) {
+    try {
+      offset += fs.writeSync(fd, data, offset)
+    } catch (error) {
+      // A non-blocking pipe that is full: try again; anything else (EPIPE) drops the output.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue
+      broken.add(fd)
+      return
+    }
   }
 }

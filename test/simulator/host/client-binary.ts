@@ -16,10 +16,11 @@ let warned = false
  * The command the hosts' `dokku` and `docker` run to reach the core server: the C client
  * (client/sim-client.c, ~1 ms of CPU), compiled with the system `cc` when missing or older than its
  * source — or, without a C compiler, the Node client (a Node start-up per command, as slow as the
- * simulator was before the core server), said once on stderr.
+ * simulator was before the core server), said once on stderr. GRADUATE_SIM_NODE_CLIENT=1 forces the latter.
  */
 export function clientCommand(): string[] {
-  if (compileClient()) return [CLIENT_BINARY]
+  // GRADUATE_SIM_NODE_CLIENT=1 forces the fallback (to test it where a compiler exists).
+  if (process.env['GRADUATE_SIM_NODE_CLIENT'] !== '1' && compileClient()) return [CLIENT_BINARY]
   if (!warned) {
     warned = true
     process.stderr.write(`simulator: no C compiler (cc) to build ${path.relative(process.cwd(), SOURCE)}; simulated hosts use the Node client, one Node start-up per Dokku command (slow)\n`)
