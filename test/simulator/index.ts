@@ -167,6 +167,7 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     // A host that failed to start leaves nothing running: the others' sshds and routers, and the core server.
     await Promise.allSettled([...hostsByName.values()].map(({ssh, router}) => Promise.all([ssh.stop(), router.close()])))
     await coreServer.stop()
+    if (ownsStateDir) fs.rmSync(stateDir, {recursive: true, force: true})
     throw error
   }
   const hosts = config.hosts.map((hostConfig) => hostsByName.get(hostConfig.name)!.info)
