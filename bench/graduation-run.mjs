@@ -7,7 +7,7 @@ import path from 'node:path'
 import {appNames, targetHostNames, targetHostOf} from './fleet.mjs'
 import {RouterProbe} from './router-probe.mjs'
 import {journalSince, sshTotals} from './host-counters.mjs'
-import {machineBusyMs} from './machine-cpu.mjs'
+import {machineBusyMs, selfAndChildrenCpuMs} from './machine-cpu.mjs'
 
 const REPOSITORY = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const BIN = path.join(REPOSITORY, 'bin', 'run.js')
@@ -25,6 +25,7 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
   const env = {...cleanEnv(), HOME: home, XDG_STATE_HOME: path.join(home, 'state'), XDG_CACHE_HOME: path.join(home, `cache-${Date.now()}`), NO_COLOR: '1', GRADUATE_BENCH_USAGE_FILE: usageFile}
 
   const busyBefore = machineBusyMs()
+  const benchBefore = selfAndChildrenCpuMs()
   const startedAt = Date.now()
   const child = spawn(process.execPath, ['--import', PROCESS_USAGE, BIN, source, 'production', '--yes', '--json', '-m', manifest], {env, stdio: ['ignore', 'pipe', 'pipe']})
   /** @type {Array<Record<string, any>>} */
@@ -47,6 +48,7 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
   const code = await new Promise((resolve) => child.on('close', resolve))
   const totalMs = Date.now() - startedAt
   const busyAfter = machineBusyMs()
+  const benchAfter = selfAndChildrenCpuMs()
   await withDeadline(probe.stop(), 10_000)
   if (code !== 0) throw new Error(`graduate ${source} production exited ${code}:\n${stderr}\n${events.slice(-5).map((event) => JSON.stringify(event)).join('\n')}`)
 
@@ -69,6 +71,9 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
     cliCpuMs: usage.cpuMs,
     // Everything else the machine did meanwhile: the simulated hosts (and the benchmark's probe).
     otherCpuMs: machineCpuMs === null ? null : Math.max(0, machineCpuMs - usage.cpuMs),
+    // The simulated hosts alone, whatever else the machine runs: this process (sshds, routers, the
+    // core server) and every process it reaped (sessions, gates, builds), minus the CLI and its children.
+    hostsCpuMs: benchBefore === null ? null : Math.max(0, benchAfter - benchBefore - usage.cpuMs - (usage.childrenCpuMs ?? 0)),
     phases: phaseDurations(events, startedAt),
   }
 }

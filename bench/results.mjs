@@ -23,7 +23,8 @@ export function renderResults(document) {
   )
   lines.push(
     'Every cell is min / **median** / max over the runs. All simulated hosts and the CLI share this one machine, so the',
-    'hosts’ own work (each Dokku command is a bash and a Node process here) competes with graduate for the same cores.',
+    'hosts’ own work (each Dokku command runs Dokku’s bash entry script, its xargs re-parsing and a small client of the',
+    'simulator’s in-process core server) competes with graduate for the same cores.',
     '',
   )
   const header = ['measure', ...document.scenarios.map((entry) => `${entry.scenario.name}`)]
@@ -45,11 +46,21 @@ export function renderResults(document) {
   lines.push(row('peak RSS of the CLI (MB)', (entry) => range(entry.peakRssMb, fmt.mb)))
   lines.push(row('CPU time of the CLI (s)', (entry) => range(entry.cliCpuMs, fmt.s)))
   lines.push(row('CPU time of everything else: the simulated hosts (s)', (entry) => range(entry.otherCpuMs, fmt.s)))
+  lines.push(row('CPU time of the simulated hosts alone (s)', (entry) => range(entry.hostsCpuMs, fmt.s)))
+  lines.push(row('simulated hosts’ CPU / the CLI’s CPU', (entry) => range(entry.hostsToCliCpu, fmt.x)))
   lines.push(row('one after another: total (s)', (entry) => (entry.sequential ? range(entry.sequential.totalMs, fmt.s) : '–')))
   lines.push(row('one after another: flip skew (ms)', (entry) => (entry.sequential ? range(entry.sequential.hostSkewMs, fmt.ms) : '–')))
   lines.push(row('graduate’s speed-up over one after another', (entry) => (entry.sequential ? `${fmt.x(entry.sequential.totalMs.median / entry.totalMs.median)}×` : '–')))
   lines.push('')
   lines.push(`\`graduate --help\` cold start: ${range(document.helpColdStartMs, fmt.ms)} ms.`, '')
+  if (document.readCommandCpu) {
+    const read = document.readCommandCpu
+    lines.push(
+      `CPU per simulated read command (\`apps:report <app>\` as the simulated sshd runs it, ${read.totalMs.n} runs): ${range(read.totalMs, fmt.x)} ms —`,
+      `its processes (bash, xargs, echo, the client) ${range(read.processesMs, fmt.x)} ms, the simulator process (sshd's spawn, the core server) ${range(read.simulatorProcessMs, fmt.x)} ms.`,
+      '',
+    )
+  }
 
   lines.push('## Targets (medians)', '')
   lines.push('| target | measured | met |', '|---|---|---|')
@@ -101,6 +112,9 @@ function targets(document) {
         ? {measured: outcomes(scenario('3x1-long-tail')), met: scenario('3x1-long-tail').outcomes.every((outcome) => outcome === 'graduated, exit 0')}
         : {measured: '–', met: null}),
     },
+    {label: 'CPU per simulated read command ≤ 15 ms', ...check(document, (entry) => entry.readCommandCpu?.totalMs?.median, 15, fmt.x, ' ms')},
+    {label: 'simulated hosts’ CPU ≤ 5 × the CLI’s at 10 apps', ...check(ten, (entry) => entry.hostsToCliCpu?.median, 5, fmt.x, '×')},
+    {label: 'simulated hosts’ CPU ≤ 5 × the CLI’s at 50 apps', ...check(fifty, (entry) => entry.hostsToCliCpu?.median, 5, fmt.x, '×')},
     {label: 'peak RSS ≤ 200 MB at 50 apps', ...check(fifty, (entry) => entry.peakRssMb?.median, 200, fmt.mb, ' MB')},
     {label: '`graduate --help` cold start ≤ 400 ms', ...check(document, (entry) => entry.helpColdStartMs?.median, 400, fmt.ms, ' ms')},
   ]

@@ -11,6 +11,7 @@ import {parseArgs} from 'node:util'
 import {SOURCES, simulatorConfig, writeManifest} from './fleet.mjs'
 import {runGraduation} from './graduation-run.mjs'
 import {measureHelpColdStart} from './cold-start.mjs'
+import {measureReadCommand} from './read-command.mjs'
 import {renderResults} from './results.mjs'
 import {SCENARIOS, quick} from './scenarios.mjs'
 import {runSequential} from './sequential-run.mjs'
@@ -29,6 +30,10 @@ const scenarios = SCENARIOS.filter((scenario) => !wanted || wanted.includes(scen
 
 const {startSimulator} = await import(path.join(REPOSITORY, 'test', 'simulator', 'dist', 'index.js'))
 const log = (line) => process.stderr.write(`${line}\n`)
+
+log('CPU per simulated read command (apps:report)…')
+const readCommandCpu = await measureReadCommand(startSimulator, flags.quick ? 10 : 30)
+log(`read command: ${readCommandCpu.totalMs.median.toFixed(1)} ms of CPU (median)`)
 
 const results = []
 for (const scenario of scenarios) {
@@ -73,6 +78,7 @@ const document = {
   runs,
   quick: flags.quick,
   scenarios: results,
+  readCommandCpu,
   helpColdStartMs: summarise(help),
 }
 
@@ -104,6 +110,8 @@ function summariseScenario(scenario, graduations, sequential) {
     peakRssMb: summarise(graduations.map((run) => run.peakRssMb)),
     cliCpuMs: summarise(graduations.map((run) => run.cliCpuMs)),
     otherCpuMs: summarise(graduations.map((run) => run.otherCpuMs)),
+    hostsCpuMs: summarise(graduations.map((run) => run.hostsCpuMs)),
+    hostsToCliCpu: summarise(graduations.map((run) => (run.cliCpuMs > 0 && run.hostsCpuMs != null ? run.hostsCpuMs / run.cliCpuMs : null))),
     phasesMs: phases,
     sequential: sequential.length
       ? {totalMs: summarise(sequential.map((run) => run.totalMs)), hostSkewMs: summarise(sequential.map((run) => run.hostSkewMs))}

@@ -5,7 +5,9 @@ import pMap from 'p-map'
 import {type SimulatorConfig, parseMatch, simulatorConfigSchema} from './config.js'
 import {type ConnectionFault, type CommandFault, type FaultHandle, FaultRegistry} from './faults.js'
 import {type HostPaths, hostPaths, registryDirOf} from './host/paths.js'
-import {provisionHost} from './host/provision.js'
+import {provisionHost, writeHostCommands} from './host/provision.js'
+import {clientCommand} from './host/client-binary.js'
+import {CoreServer} from './core/server.js'
 import {commitRevisions, publishRevision, seedApp} from './host/seed.js'
 import {parseImageReference} from './core/store/image-reference.js'
 import {type RegistryManifest, registryCatalog, resolveInRegistry} from './core/store/registry.js'
@@ -98,64 +100,76 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     }
   }
 
+  // Every host's Dokku core commands and docker verbs run in this process (core/server.ts).
+  const coreServer = await new CoreServer().start()
+  const serverAddress = {socketName: coreServer.socketName, client: clientCommand()}
   const faults = new FaultRegistry()
   const hostsByName = new Map<string, {info: SimHostInfo; paths: HostPaths; ssh: SimSshHost; router: {close(): Promise<void>}}>()
-  await pMap(
-    config.hosts,
-    async (hostConfig) => {
-      const hostDir = path.join(stateDir, hostConfig.name)
-      const fresh = !fs.existsSync(path.join(hostDir, 'sim', 'settings.json'))
-      const paths = fresh
-        ? provisionHost(hostDir, {
-            name: hostConfig.name,
-            gate: hostConfig.gate ?? true,
-            settings: {
-              ...(hostConfig.releaseTailMs === undefined ? {} : {releaseTailMs: hostConfig.releaseTailMs}),
-              ...(hostConfig.releaseTailJitterMs === undefined ? {} : {releaseTailJitterMs: hostConfig.releaseTailJitterMs}),
-              ...(hostConfig.dokkuVersion === undefined ? {} : {dokkuVersion: hostConfig.dokkuVersion}),
-              ...(hostConfig.registries === undefined ? {} : {registries: hostConfig.registries}),
+  try {
+    await pMap(
+      config.hosts,
+      async (hostConfig) => {
+        const hostDir = path.join(stateDir, hostConfig.name)
+        const fresh = !fs.existsSync(path.join(hostDir, 'sim', 'settings.json'))
+        const paths = fresh
+          ? await provisionHost(hostDir, {
+              name: hostConfig.name,
+              gate: hostConfig.gate ?? true,
+              settings: {
+                ...(hostConfig.releaseTailMs === undefined ? {} : {releaseTailMs: hostConfig.releaseTailMs}),
+                ...(hostConfig.releaseTailJitterMs === undefined ? {} : {releaseTailJitterMs: hostConfig.releaseTailJitterMs}),
+                ...(hostConfig.dokkuVersion === undefined ? {} : {dokkuVersion: hostConfig.dokkuVersion}),
+                ...(hostConfig.registries === undefined ? {} : {registries: hostConfig.registries}),
+              },
+            }, serverAddress)
+          : hostPaths(hostDir)
+        if (!fresh) writeHostCommands(paths, serverAddress)
+        if (fresh) {
+          await pMap(
+            hostConfig.apps ?? [],
+            async (appConfig) => {
+              const history = appConfig.revisions ?? (appConfig.repo ? config.repos?.[appConfig.repo] : undefined)
+              if (!history) throw new Error(`simulator: app ${appConfig.name} on ${hostConfig.name} needs \`revisions\` or a known \`repo\``)
+              const shas = await seedApp(paths, {...appConfig, revisions: history})
+              if (appConfig.revisions) revisions[`${hostConfig.name}/${appConfig.name}`] = shas
             },
-          })
-        : hostPaths(hostDir)
-      if (fresh) {
-        await pMap(
-          hostConfig.apps ?? [],
-          async (appConfig) => {
-            const history = appConfig.revisions ?? (appConfig.repo ? config.repos?.[appConfig.repo] : undefined)
-            if (!history) throw new Error(`simulator: app ${appConfig.name} on ${hostConfig.name} needs \`revisions\` or a known \`repo\``)
-            const shas = await seedApp(paths, {...appConfig, revisions: history})
-            if (appConfig.revisions) revisions[`${hostConfig.name}/${appConfig.name}`] = shas
-          },
-          {concurrency: 2},
-        )
-      }
-      for (const fault of hostConfig.faults?.commands ?? []) faults.addCommand({...fault, host: hostConfig.name, match: parseMatch(fault.match)})
-      for (const fault of hostConfig.faults?.connections ?? []) faults.addConnection({...fault, host: hostConfig.name})
+            {concurrency: 2},
+          )
+        }
+        for (const fault of hostConfig.faults?.commands ?? []) faults.addCommand({...fault, host: hostConfig.name, match: parseMatch(fault.match)})
+        for (const fault of hostConfig.faults?.connections ?? []) faults.addConnection({...fault, host: hostConfig.name})
 
-      const hostKey = ensureKeyPair(path.join(paths.simDir, 'ssh_host_ed25519_key'))
-      const ssh = new SimSshHost({
-        name: hostConfig.name,
-        paths,
-        hostKey: fs.readFileSync(path.join(paths.simDir, 'ssh_host_ed25519_key'), 'utf8'),
-        authorizedKeys: [clientPublicKey],
-        faults,
-        ...(readPort(paths) === undefined ? {} : {port: readPort(paths)!}),
-      })
-      const port = await ssh.start()
-      fs.writeFileSync(path.join(paths.simDir, 'port'), `${port}\n`)
-      const router = await startRouter(paths)
-      const info: SimHostInfo = {
-        name: hostConfig.name,
-        host: '127.0.0.1',
-        port,
-        knownHostsLine: `[127.0.0.1]:${port} ${hostKey.split(' ').slice(0, 2).join(' ')}`,
-        routerPort: router.port,
-        hostDir,
-      }
-      hostsByName.set(hostConfig.name, {info, paths, ssh, router})
-    },
-    {concurrency: 2},
-  )
+        const hostKey = ensureKeyPair(path.join(paths.simDir, 'ssh_host_ed25519_key'))
+        const ssh = new SimSshHost({
+          name: hostConfig.name,
+          paths,
+          hostKey: fs.readFileSync(path.join(paths.simDir, 'ssh_host_ed25519_key'), 'utf8'),
+          authorizedKeys: [clientPublicKey],
+          faults,
+          ...(readPort(paths) === undefined ? {} : {port: readPort(paths)!}),
+        })
+        const port = await ssh.start()
+        fs.writeFileSync(path.join(paths.simDir, 'port'), `${port}\n`)
+        const router = await startRouter(paths)
+        const info: SimHostInfo = {
+          name: hostConfig.name,
+          host: '127.0.0.1',
+          port,
+          knownHostsLine: `[127.0.0.1]:${port} ${hostKey.split(' ').slice(0, 2).join(' ')}`,
+          routerPort: router.port,
+          hostDir,
+        }
+        hostsByName.set(hostConfig.name, {info, paths, ssh, router})
+      },
+      {concurrency: 2},
+    )
+  } catch (error) {
+    // A host that failed to start leaves nothing running: the others' sshds and routers, and the core server.
+    await Promise.allSettled([...hostsByName.values()].map(({ssh, router}) => Promise.all([ssh.stop(), router.close()])))
+    await coreServer.stop()
+    if (ownsStateDir) fs.rmSync(stateDir, {recursive: true, force: true})
+    throw error
+  }
   const hosts = config.hosts.map((hostConfig) => hostsByName.get(hostConfig.name)!.info)
   const knownHostsPath = path.join(stateDir, 'known_hosts')
   fs.writeFileSync(knownHostsPath, hosts.map((host) => `${host.knownHostsLine}\n`).join(''))
@@ -198,6 +212,8 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
     },
     stop: async () => {
       await Promise.all([...hostsByName.values()].map(async ({ssh, router}) => Promise.all([ssh.stop(), router.close()])))
+      // Every command still running on any host ends, with its children (gates, git, tasks).
+      await coreServer.stop()
       // A state dir the simulator made for itself goes with it; one the caller named is kept.
       if (ownsStateDir) fs.rmSync(stateDir, {recursive: true, force: true})
     },

@@ -4,7 +4,8 @@
 # environment, global-flag parsing, root checks, SSH_ORIGINAL_COMMAND re-parsing (through the real GNU
 # xargs and /bin/echo, so quoting quirks are Dokku's, not an imitation), dokku_auth exports, and
 # dispatch order (plugin subcommands, then every plugin's `commands`). Core commands that real Dokku
-# implements in its core plugins are answered by the simulator's Node core instead.
+# implements in its core plugins are answered by the simulator's core server (core/server.ts, inside the
+# simulator process) through the cheap client (client/sim-client.c) instead.
 set -eo pipefail
 shopt -s nullglob
 
@@ -14,8 +15,9 @@ shopt -s nullglob
 trap '' HUP
 
 HOST_DIR=@HOST_DIR@
-SIM_NODE=@NODE@
-SIM_CORE=@CORE_MAIN@
+# The client command (the C binary, or node + the Node client) and the core server's socket name.
+SIM_CLIENT=(@CLIENT@)
+SIM_SOCKET=@SOCKET@
 
 export DOCKER_BIN=docker
 export DOKKU_ROOT="$HOST_DIR/home/dokku"
@@ -31,10 +33,10 @@ export PLUGIN_ENABLED_PATH="$PLUGIN_PATH/enabled"
 export PLUGIN_CORE_PATH="$DOKKU_LIB_ROOT/core-plugins"
 export PLUGIN_CORE_AVAILABLE_PATH="$PLUGIN_CORE_PATH/available"
 export PLUGIN_CORE_ENABLED_PATH="$PLUGIN_CORE_PATH/enabled"
-# On a real host these name the `dokku` account; here the simulator's own account plays it.
-DOKKU_SYSTEM_USER=$(id -un)
-DOKKU_SYSTEM_GROUP=$(id -gn)
-export DOKKU_SYSTEM_USER DOKKU_SYSTEM_GROUP
+# On a real host these name the `dokku` account (Dokku: ${DOKKU_SYSTEM_USER:="dokku"}); here the
+# simulator's own account plays it, its names filled in at provisioning (`id -un`, `id -gn`).
+export DOKKU_SYSTEM_GROUP=${DOKKU_SYSTEM_GROUP:=@SYSTEM_GROUP@}
+export DOKKU_SYSTEM_USER=${DOKKU_SYSTEM_USER:=@SYSTEM_USER@}
 export DOKKU_API_VERSION=1
 export DOKKU_NOT_IMPLEMENTED_EXIT=10
 export DOKKU_VALID_EXIT=0
@@ -171,10 +173,11 @@ elif [[ "$PLUGIN_NAME" == *:* && -x $PLUGIN_ENABLED_PATH/${PLUGIN_NAME%%:*}/subc
   exit $?
 fi
 
-# Core plugins: answered by the Node core, which exits DOKKU_NOT_IMPLEMENTED_EXIT for commands it
-# does not know so that community plugins' `commands` get their turn, as in Dokku.
+# Core plugins: answered by the core server, which exits DOKKU_NOT_IMPLEMENTED_EXIT for commands it
+# does not know so that community plugins' `commands` get their turn, as in Dokku. The client lives
+# exactly as long as the command runs in the server, as the core's own process did.
 set +e
-SIM_SSH_LOGIN=$SIM_LOGIN "$SIM_NODE" "$SIM_CORE" "$@"
+SIM_SSH_LOGIN=$SIM_LOGIN "${SIM_CLIENT[@]}" "$SIM_SOCKET" core "$@"
 exit_code=$?
 set -e
 if [[ "$exit_code" -ne "$DOKKU_NOT_IMPLEMENTED_EXIT" ]]; then

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {type HostPaths, hostPaths} from './paths.js'
 import {type HostSettings, DEFAULT_SETTINGS, writeSettings} from '../core/store/settings.js'
@@ -9,7 +9,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 /** The simulator's root (test/simulator), whether this module runs from source or from dist/. */
 export const SIMULATOR_ROOT = path.basename(HERE) === 'host' && path.basename(path.dirname(HERE)) === 'dist' ? path.resolve(HERE, '..', '..') : path.resolve(HERE, '..')
 export const REPOSITORY_ROOT = path.resolve(SIMULATOR_ROOT, '..', '..')
-const DIST = path.join(SIMULATOR_ROOT, 'dist')
 
 /** Dokku 0.38's core plugins, as `plugin:list` shows them; scheduler-docker-local's check-deploy is Dokku's health check. */
 const CORE_PLUGINS = [
@@ -31,28 +30,13 @@ export interface ProvisionOptions {
  * commands on its bin/, the core plugins as enabled directories, and (optionally) the gate plugin
  * installed through the same plugin:install an operator would run as root.
  */
-export function provisionHost(hostDir: string, options: ProvisionOptions): HostPaths {
-  const compiledCore = path.join(DIST, 'core', 'main.js')
-  if (!fs.existsSync(compiledCore)) {
-    throw new Error(`simulator: ${compiledCore} is missing; run \`npm run build\` first (npm test does it)`)
-  }
+export async function provisionHost(hostDir: string, options: ProvisionOptions, server: CoreServerAddress): Promise<HostPaths> {
   const paths = hostPaths(hostDir)
   for (const dir of [paths.binDir, paths.dokkuRoot, paths.pluginAvailable, paths.pluginEnabled, paths.logsDir, paths.dockerDir, paths.nginxDir, paths.simDir, paths.tmpDir]) {
     fs.mkdirSync(dir, {recursive: true})
   }
   writeSettings(paths, {name: options.name, ...DEFAULT_SETTINGS, ...options.settings})
-
-  const entry = fs
-    .readFileSync(path.join(SIMULATOR_ROOT, 'host', 'dokku-entry.sh'), 'utf8')
-    .replace('@HOST_DIR@', shellQuote(hostDir))
-    .replace('@NODE@', shellQuote(process.execPath))
-    .replace('@CORE_MAIN@', shellQuote(compiledCore))
-  fs.writeFileSync(path.join(paths.binDir, 'dokku'), entry, {mode: 0o755})
-  fs.writeFileSync(
-    path.join(paths.binDir, 'docker'),
-    `#!/usr/bin/env bash\nexec ${shellQuote(process.execPath)} ${shellQuote(path.join(DIST, 'docker-shim.js'))} ${shellQuote(hostDir)} "$@"\n`,
-    {mode: 0o755},
-  )
+  writeHostCommands(paths, server)
 
   const version = options.settings?.dokkuVersion ?? DEFAULT_SETTINGS.dokkuVersion
   const coreAvailable = path.join(paths.libRoot, 'core-plugins', 'available')
@@ -66,29 +50,77 @@ export function provisionHost(hostDir: string, options: ProvisionOptions): HostP
   }
   fs.writeFileSync(path.join(paths.libRoot, 'VERSION'), `${version}\n`)
 
-  if (options.gate) installGatePlugin(paths)
+  if (options.gate) await installGatePlugin(paths)
   return paths
 }
 
+/** Where the hosts' `dokku` and `docker` reach the core server: its socket name and the client command. */
+export interface CoreServerAddress {
+  socketName: string
+  client: string[]
+}
+
+/**
+ * The host's bin/dokku (host/dokku-entry.sh) and bin/docker, pointing at this simulator's core server.
+ * Written at every start: a host served again from an existing state dir gets the new server's socket.
+ */
+export function writeHostCommands(paths: HostPaths, server: CoreServerAddress): void {
+  const client = server.client.map(shellQuote).join(' ')
+  const entry = fs
+    .readFileSync(path.join(SIMULATOR_ROOT, 'host', 'dokku-entry.sh'), 'utf8')
+    .replace('@HOST_DIR@', shellQuote(paths.hostDir))
+    .replace('@CLIENT@', client)
+    .replace('@SOCKET@', shellQuote(server.socketName))
+    .replace('@SYSTEM_USER@', shellQuote(systemAccount('-un')))
+    .replace('@SYSTEM_GROUP@', shellQuote(systemAccount('-gn')))
+  writeExecutable(path.join(paths.binDir, 'dokku'), entry)
+  writeExecutable(path.join(paths.binDir, 'docker'), `#!/usr/bin/env bash\nexec ${client} ${shellQuote(server.socketName)} docker ${shellQuote(paths.hostDir)} "$@"\n`)
+}
+
+const accounts = new Map<string, string>()
+/** This process's user or group name (`id -un` / `id -gn`), looked up once. */
+function systemAccount(flag: '-un' | '-gn'): string {
+  let name = accounts.get(flag)
+  if (name === undefined) {
+    name = spawnSync('id', [flag], {encoding: 'utf8'}).stdout.trim()
+    accounts.set(flag, name)
+  }
+  return name
+}
+
+function writeExecutable(file: string, content: string): void {
+  const temp = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(temp, content, {mode: 0o755})
+  fs.renameSync(temp, file)
+}
+
 /** Packs dokku-plugin/ as a tarball and installs it the way the README tells operators to, as root. */
-export function installGatePlugin(paths: HostPaths): void {
+export async function installGatePlugin(paths: HostPaths): Promise<void> {
   const tarball = path.join(paths.tmpDir, 'graduate-gate.tgz')
   const pack = spawnSync('tar', ['-czf', tarball, '-C', REPOSITORY_ROOT, 'dokku-plugin'], {encoding: 'utf8'})
   if (pack.status !== 0) throw new Error(`simulator: cannot pack dokku-plugin/: ${pack.stderr}`)
-  runDokku(paths, ['plugin:install', `file://${tarball}`, '--name', 'graduate'], {login: 'root'})
+  await runDokku(paths, ['plugin:install', `file://${tarball}`, '--name', 'graduate'], {login: 'root'})
 }
 
-/** Runs the host's `dokku` locally (not over SSH) and throws with its output when it fails. */
-export function runDokku(paths: HostPaths, args: string[], options: {login?: 'root' | 'dokku'; input?: string} = {}): string {
-  const result = spawnSync(path.join(paths.binDir, 'dokku'), args, {
-    encoding: 'utf8',
-    input: options.input ?? '',
-    env: {...cleanEnv(), SIM_SSH_LOGIN: options.login ?? 'dokku'},
+/**
+ * Runs the host's `dokku` locally (not over SSH) and throws with its output when it fails. Never
+ * synchronously: the command runs in this very process's core server.
+ */
+export function runDokku(paths: HostPaths, args: string[], options: {login?: 'root' | 'dokku'; input?: string} = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(paths.binDir, 'dokku'), args, {env: {...cleanEnv(), SIM_SSH_LOGIN: options.login ?? 'dokku'}, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdin.on('error', () => {})
+    child.stdin.end(options.input ?? '')
+    child.on('error', reject)
+    child.on('close', (status) => {
+      if (status !== 0) reject(new Error(`simulator: dokku ${args.join(' ')} exited ${status}:\n${stdout}${stderr}`))
+      else resolve(stdout)
+    })
   })
-  if (result.status !== 0) {
-    throw new Error(`simulator: dokku ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`)
-  }
-  return result.stdout
 }
 
 /** The environment simulated commands start from: this process's, minus anything Dokku or git set. */

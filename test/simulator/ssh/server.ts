@@ -39,6 +39,8 @@ export class SimSshHost {
   private readonly listener: net.Server
   private readonly ssh: InstanceType<typeof Server>
   private readonly sockets = new Set<net.Socket>()
+  /** Sessions' process groups still running (stop() ends them; down() does not). */
+  private readonly sessionGroups = new Set<number>()
   private readonly allowedKeys: ssh2.ParsedKey[]
   private listening = false
   private wantListening = true
@@ -76,6 +78,16 @@ export class SimSshHost {
   async stop(): Promise<void> {
     this.wantListening = false
     for (const socket of this.sockets) socket.destroy()
+    // The simulator stops: whatever the sessions still run (plugin subcommands, dokku clients) ends
+    // with it, so no test leaves a process behind. Commands running in the core server end in its stop().
+    for (const group of this.sessionGroups) {
+      try {
+        process.kill(-group, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    this.sessionGroups.clear()
     await this.syncListening()
   }
 
@@ -180,6 +192,11 @@ export class SimSshHost {
       // Its own process group, like an sshd session, so a disconnect can signal the whole session.
       detached: true,
     })
+    const group = child.pid
+    if (group !== undefined) {
+      this.sessionGroups.add(group)
+      child.on('exit', () => this.sessionGroups.delete(group))
+    }
     let outputBytes = 0
     let connectionDropped = false
     const dropConnection = () => {

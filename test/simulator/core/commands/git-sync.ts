@@ -30,25 +30,25 @@ export const gitSync: CoreCommand = async (ctx, args) => {
 
   const appRoot = appDir(ctx.paths, app)
   const deployBranch = computedDeployBranch(ctx.paths, app)
-  const currentRef = gitIn(ctx, appRoot, ['rev-parse', deployBranch]).stdout.trim()
+  const currentRef = (await gitIn(ctx, appRoot, ['rev-parse', deployBranch])).stdout.trim()
   const capture = startCapture(ctx, app, 'git:sync', 'build')
   let code = 1
   try {
     const syncCtx = {...ctx, env: capture.env}
-    if (!hasDeployBranch(syncCtx, app)) {
+    if (!(await hasDeployBranch(syncCtx, app))) {
       ctx.out.info1Quiet(`Cloning ${app} from ${remote}#${ref ?? ''}`)
-      cloneIntoApp(syncCtx, app, remote, ref, skipDeployBranch)
+      await cloneIntoApp(syncCtx, app, remote, ref, skipDeployBranch)
     } else {
       ctx.out.verbose(`Fetching remote code for ${app} from ${remote}#${ref ?? ''}`)
-      fetchIntoApp(syncCtx, app, remote, ref)
+      await fetchIntoApp(syncCtx, app, remote, ref)
     }
-    const updatedRef = gitIn(ctx, appRoot, ['rev-parse', computedDeployBranch(ctx.paths, app)]).stdout.trim()
+    const updatedRef = (await gitIn(ctx, appRoot, ['rev-parse', computedDeployBranch(ctx.paths, app)])).stdout.trim()
     if (flag === undefined || (flag === '--build-if-changes' && currentRef === updatedRef)) {
       if (flag) ctx.out.verbose('Skipping build as no changes were detected')
       code = 0
       return 0
     }
-    const sha = ref ? mustGit(syncCtx, appRoot, ['rev-parse', ref]).trim() : updatedRef
+    const sha = ref ? (await mustGit(syncCtx, appRoot, ['rev-parse', ref])).trim() : updatedRef
     code = await receiveApp(syncCtx, app, sha, {source: 'git:sync', setRevVar: true, capture})
     if (code === 0) setDeploySource(ctx, app, 'git-sync', `${remote}#${sha}`)
     return code

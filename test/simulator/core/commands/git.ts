@@ -1,9 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {spawn, spawnSync} from 'node:child_process'
-import {setTimeout as sleep} from 'node:timers/promises'
+import {spawnSync} from 'node:child_process'
 import {appDir} from '../../host/paths.js'
-import {sessionHungUp} from '../session.js'
+import {pause} from '../session.js'
 import {DeployLock} from '../store/deploy-lock.js'
 import type {CoreCommand, CoreContext} from '../context.js'
 import {fail} from '../io.js'
@@ -19,12 +18,25 @@ function unquoteApp(raw: string | undefined): string {
   return (raw ?? '').replace(/(?<!\\)'/g, '').replace(/\\'/g, "'").replace(/^\//, '')
 }
 
+/**
+ * git receive-pack/upload-pack speaking to the client through the command's stdin and stdout. Its
+ * pre-receive hook calls back into `dokku git-hook`, so it is awaited, never waited for synchronously.
+ */
 function runGit(ctx: CoreContext, args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn('git', args, {stdio: 'inherit', env: ctx.env})
-    child.on('error', () => resolve(128))
-    child.on('close', (code) => resolve(code ?? 128))
-  })
+  return ctx.session.waitFor(
+    new Promise((resolve) => {
+      const child = ctx.session.spawn('git', args, {stdio: ['pipe', 'pipe', 'pipe'], env: ctx.env, cwd: ctx.cwd})
+      child.stdout!.on('data', (chunk: Buffer) => ctx.out.passthrough(chunk))
+      child.stderr!.on('data', (chunk: Buffer) => ctx.out.passthrough(chunk, true))
+      child.stdin!.on('error', () => {})
+      ctx.stdin.pipe(child.stdin!)
+      child.on('error', () => resolve(128))
+      child.on('close', (code) => {
+        ctx.stdin.unpipe(child.stdin!)
+        resolve(code ?? 128)
+      })
+    }),
+  )
 }
 
 /**
@@ -38,7 +50,7 @@ export const gitReceivePack: CoreCommand = async (ctx, args) => {
   if (!isValidAppName(app)) fail('App name must begin with lowercase alphanumeric character, and may only contain lowercase alphanumerics, dots, and hyphens')
   maybeCreateApp(ctx, app)
   const code = await runGit(ctx, ['receive-pack', appDir(ctx.paths, app)])
-  while (sessionHungUp.value && DeployLock.isHeld(ctx.paths, app)) await sleep(500)
+  while (ctx.session.hungUp && DeployLock.isHeld(ctx.paths, app)) await pause(500)
   return code
 }
 
@@ -53,7 +65,7 @@ export const gitHook: CoreCommand = async (ctx, args) => {
   const app = args[1] ?? ''
   if (!isValidAppName(app)) fail('App name must begin with lowercase alphanumeric character, and may only contain lowercase alphanumerics, dots, and hyphens')
   const branch = computedDeployBranch(ctx.paths, app)
-  const input = await readAll(ctx.stdin)
+  const input = await ctx.session.waitFor(readAll(ctx.stdin))
   for (const line of input.split('\n')) {
     const [, newrev, refname] = line.trim().split(/\s+/)
     if (!newrev || !refname) continue
@@ -95,7 +107,7 @@ export const gitReport: CoreCommand = (ctx, args) =>
       const refFile = path.join(appDir(ctx.paths, app), 'refs', 'heads', branch)
       // `git rev-parse HEAD` in the bare repo: HEAD names the init default branch, so on an app
       // deployed from another branch this prints the literal "HEAD" (dokku-observed.md §8).
-      const head = spawnSync('git', ['rev-parse', 'HEAD'], {cwd: appDir(ctx.paths, app), encoding: 'utf8'})
+      const head = spawnSync('git', ['rev-parse', 'HEAD'], {cwd: appDir(ctx.paths, app), encoding: 'utf8', env: ctx.env})
       const prop = (key: string) => getProperty(ctx.paths, 'git', app, key) ?? ''
       const global = (key: string) => getProperty(ctx.paths, 'git', GLOBAL, key) ?? ''
       return {

@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {spawnSync} from 'node:child_process'
 import type {CoreCommand, CoreContext} from '../context.js'
 import {fail} from '../io.js'
 import {randomHex} from '../store/files.js'
 import {runTriggerScript, triggerSteps} from '../deploy/triggers.js'
+import {runChild} from '../session.js'
 
 /**
  * plugin:install <url> [--committish <ref>] [--name <name>] [--skip-install-trigger] (root only; the
@@ -25,7 +25,7 @@ export const pluginInstall: CoreCommand = async (ctx, args) => {
   const available = path.join(ctx.paths.pluginAvailable, name)
   ctx.out.info1Quiet(`Cloning plugin repo ${url} to ${available}`)
   if (fs.existsSync(available)) fail(`Plugin ${name} is already installed; run plugin:uninstall ${name} first`)
-  download(ctx, url, available)
+  await download(ctx, url, available)
   const enabled = path.join(ctx.paths.pluginEnabled, name)
   if (fs.existsSync(enabled)) fail('Plugin already enabled')
   fs.symlinkSync(available, enabled)
@@ -34,21 +34,21 @@ export const pluginInstall: CoreCommand = async (ctx, args) => {
   return 0
 }
 
-function download(ctx: CoreContext, url: string, destination: string): void {
+async function download(ctx: CoreContext, url: string, destination: string): Promise<void> {
   const source = url.startsWith('file://') ? url.slice('file://'.length) : url
   if (/\.(tar\.gz|tgz)$/.test(url)) {
     const staging = path.join(ctx.paths.tmpDir, `plugin-${randomHex(4)}`)
     fs.mkdirSync(staging, {recursive: true})
-    const untar = spawnSync('tar', ['-xzf', source, '-C', staging], {encoding: 'utf8'})
-    if (untar.status !== 0) fail(`Failed to download plugin: ${untar.stderr.trim()}`)
+    const untar = await runChild('tar', ['-xzf', source, '-C', staging])
+    if (untar.code !== 0) fail(`Failed to download plugin: ${untar.stderr.trim()}`)
     const entries = fs.readdirSync(staging)
     const root = entries.length === 1 && fs.statSync(path.join(staging, entries[0]!)).isDirectory() ? path.join(staging, entries[0]!) : staging
     fs.renameSync(root, destination)
     fs.rmSync(staging, {recursive: true, force: true})
     return
   }
-  const clone = spawnSync('git', ['clone', '--quiet', url, destination], {encoding: 'utf8'})
-  if (clone.status !== 0) fail(`Failed to clone plugin: ${clone.stderr.trim()}`)
+  const clone = await runChild('git', ['clone', '--quiet', url, destination])
+  if (clone.code !== 0) fail(`Failed to clone plugin: ${clone.stderr.trim()}`)
 }
 
 async function runInstallTriggers(ctx: CoreContext): Promise<number> {

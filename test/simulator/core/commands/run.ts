@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import type {CoreCommand} from '../context.js'
 import {fail} from '../io.js'
 import {verifyApp} from '../store/apps.js'
@@ -38,16 +37,22 @@ export const runCommand: CoreCommand = async (ctx, args) => {
   if (rest.length === 0) fail('No command specified')
   const image = deployedImage(ctx, name)
   const env = containerEnv(ctx.paths, name, image.id, {...runEnv, DYNO: `run.${Math.floor(1000 + Math.random() * 9000)}`})
-  return new Promise<number>((resolve) => {
-    const child = spawn(rest[0]!, rest.slice(1), {cwd: imageFsDir(ctx.paths, image.id), env, stdio: ['inherit', 'pipe', 'pipe']})
-    child.stdout.on('data', (chunk: Buffer) => ctx.out.passthrough(chunk))
-    child.stderr.on('data', (chunk: Buffer) => ctx.out.passthrough(chunk, true))
+  // `docker run -i`: the container reads the command's stdin, so it is forwarded as soon as the command starts.
+  return ctx.session.waitFor(new Promise<number>((resolve) => {
+    const child = ctx.session.spawn(rest[0]!, rest.slice(1), {cwd: imageFsDir(ctx.paths, image.id), env, stdio: ['pipe', 'pipe', 'pipe']})
+    child.stdin!.on('error', () => {})
+    ctx.stdin.pipe(child.stdin!)
+    child.stdout!.on('data', (chunk: Buffer) => ctx.out.passthrough(chunk))
+    child.stderr!.on('data', (chunk: Buffer) => ctx.out.passthrough(chunk, true))
     child.on('error', (error) => {
       ctx.out.err(`docker: Error response from daemon: failed to create task for container: exec: "${rest[0]}": ${error.message}`)
       resolve(127)
     })
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 137 : 1)))
-  })
+    child.on('close', (code, signal) => {
+      ctx.stdin.unpipe(child.stdin!)
+      resolve(code ?? (signal ? 137 : 1))
+    })
+  }))
 }
 
 function addEnv(env: Record<string, string>, pair: string): void {

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import {currentSession} from '../session.js'
 import {readText} from '../store/files.js'
 
 /**
@@ -65,7 +66,7 @@ export function readAppTree(dir: string): AppTree {
   }
 
   const sim = {...DEFAULT_SIM, ...(parseJson(readText(path.join(dir, '.sim.json')), '.sim.json') as Partial<SimBehaviour>)}
-  if (process.env[SEEDING_ENV] === '1') Object.assign(sim, {buildMs: 0, checkMs: 0})
+  if (currentSession().env[SEEDING_ENV] === '1') Object.assign(sim, {buildMs: 0, checkMs: 0})
   return {
     processTypes,
     hasProcfile: procfile !== undefined,

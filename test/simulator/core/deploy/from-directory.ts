@@ -18,37 +18,37 @@ export async function gitFromDirectory(ctx: CoreContext, capture: Capture, app: 
   const deployBranch = computedDeployBranch(ctx.paths, app)
   const work = tempDir(ctx, 'trigger-git-git-from-directory')
   const clone = tempDir(ctx, 'trigger-git-git-from-directory')
-  const hasCode = hasDeployBranch(ctx, app)
+  const hasCode = await hasDeployBranch(ctx, app)
   let rev: string
   ctx.out.info1('Updating git repository with specified build context')
   try {
     if (!hasCode) {
       fs.cpSync(sourceDir, work, {recursive: true})
-      mustGit(ctx, work, ['init'])
-      mustGit(ctx, work, ['checkout', '-b', deployBranch])
-      mustGit(ctx, work, ['config', 'init.defaultBranch', deployBranch])
-      commitAll(ctx, work, user, email, 'Initial commit')
-      rev = mustGit(ctx, work, ['rev-parse', 'HEAD']).trim()
-      cloneIntoApp(ctx, app, work, deployBranch, false)
+      await mustGit(ctx, work, ['init'])
+      await mustGit(ctx, work, ['checkout', '-b', deployBranch])
+      await mustGit(ctx, work, ['config', 'init.defaultBranch', deployBranch])
+      await commitAll(ctx, work, user, email, 'Initial commit')
+      rev = (await mustGit(ctx, work, ['rev-parse', 'HEAD'])).trim()
+      await cloneIntoApp(ctx, app, work, deployBranch, false)
     } else {
-      mustGit(ctx, ctx.paths.tmpDir, ['clone', appRoot, clone])
+      await mustGit(ctx, ctx.paths.tmpDir, ['clone', appRoot, clone])
       fs.cpSync(sourceDir, work, {recursive: true})
       fs.renameSync(path.join(clone, '.git'), path.join(work, '.git'))
-      mustGit(ctx, work, ['config', 'user.name', user])
-      mustGit(ctx, work, ['config', 'user.email', email])
-      mustGit(ctx, work, ['add', '--all'])
-      mustGit(ctx, work, ['update-index', '--refresh'])
+      await mustGit(ctx, work, ['config', 'user.name', user])
+      await mustGit(ctx, work, ['config', 'user.email', email])
+      await mustGit(ctx, work, ['add', '--all'])
+      await mustGit(ctx, work, ['update-index', '--refresh'])
       // The clone checks out the bare repo's HEAD branch, which is the deploy branch only when it is
       // named like git's init default; otherwise HEAD is unborn here, diff-index fails and a new
       // root commit follows, as on a real host.
-      if (gitIn(ctx, work, ['diff-index', '--quiet', 'HEAD', '--']).code === 0) {
+      if ((await gitIn(ctx, work, ['diff-index', '--quiet', 'HEAD', '--'])).code === 0) {
         ctx.out.warn('No changes detected, skipping git commit')
         ctx.out.warn("Call 'ps:rebuild' on app to rebuild the app from existing source")
         return 1
       }
-      mustGit(ctx, work, ['commit', '-m', `Automated commit @ ${Math.floor(Date.now() / 1000)}`])
-      rev = mustGit(ctx, work, ['rev-parse', 'HEAD']).trim()
-      fetchIntoApp(ctx, app, work, rev)
+      await mustGit(ctx, work, ['commit', '-m', `Automated commit @ ${Math.floor(Date.now() / 1000)}`])
+      rev = (await mustGit(ctx, work, ['rev-parse', 'HEAD'])).trim()
+      await fetchIntoApp(ctx, app, work, rev)
     }
   } finally {
     fs.rmSync(work, {recursive: true, force: true})
@@ -58,14 +58,14 @@ export async function gitFromDirectory(ctx: CoreContext, capture: Capture, app: 
   const code = await receiveApp(ctx, app, rev, {source: capture.record.source, setRevVar: true, capture})
   if (code === 0) return 0
   // A root commit has no parent to go back to: update-ref fails, and under `set -e` its exit code ends the trigger.
-  if (hasCode) mustGit(ctx, appRoot, ['update-ref', `refs/heads/${deployBranch}`, `${deployBranch}^`])
-  else mustGit(ctx, appRoot, ['update-ref', '-d', 'HEAD'])
+  if (hasCode) await mustGit(ctx, appRoot, ['update-ref', `refs/heads/${deployBranch}`, `${deployBranch}^`])
+  else await mustGit(ctx, appRoot, ['update-ref', '-d', 'HEAD'])
   return code
 }
 
-function commitAll(ctx: CoreContext, dir: string, user: string, email: string, message: string): void {
-  mustGit(ctx, dir, ['config', 'user.name', user])
-  mustGit(ctx, dir, ['config', 'user.email', email])
-  mustGit(ctx, dir, ['add', '--all'])
-  mustGit(ctx, dir, ['commit', '-m', message])
+async function commitAll(ctx: CoreContext, dir: string, user: string, email: string, message: string): Promise<void> {
+  await mustGit(ctx, dir, ['config', 'user.name', user])
+  await mustGit(ctx, dir, ['config', 'user.email', email])
+  await mustGit(ctx, dir, ['add', '--all'])
+  await mustGit(ctx, dir, ['commit', '-m', message])
 }

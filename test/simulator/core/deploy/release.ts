@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
+import {currentSession, pause} from '../session.js'
 import type {CoreContext} from '../context.js'
 import {DokkuFailure} from '../io.js'
 import {type BuildRecord, buildLogPath, finishBuild, newBuildId, startBuild} from '../store/builds.js'
@@ -64,8 +64,8 @@ export async function receiveApp(ctx: CoreContext, app: string, rev: string, opt
       const variable = revEnvVar(ctx.paths, app)
       if (variable) updateConfig(ctx.paths, app, {[variable]: rev})
     }
-    const tree = path.join(ctx.paths.tmpDir, `dokku-${process.pid}-git_build_app_repo.${randomHex(4)}`)
-    checkoutTree(ctx.paths, app, rev, tree)
+    const tree = path.join(ctx.paths.tmpDir, `dokku-${currentSession().pid}-git_build_app_repo.${randomHex(4)}`)
+    await checkoutTree(ctx.paths, app, rev, tree)
     const image = await build(ctx, app, rev, tree)
     code = (await releaseAndDeploy(ctx, capture, app, image, {releasePhase: true})) ? 0 : 1
     return code
@@ -96,7 +96,7 @@ async function build(ctx: CoreContext, app: string, rev: string, checkout: strin
   let source = rev
   if (base) {
     const baseImage = findImage(paths, base) ?? pullForBuild(ctx, app, base, checkout)
-    tree = path.join(paths.tmpDir, `dokku-${process.pid}-build.${randomHex(4)}`)
+    tree = path.join(paths.tmpDir, `dokku-${currentSession().pid}-build.${randomHex(4)}`)
     fs.cpSync(imageFsDir(paths, baseImage.id), tree, {recursive: true, preserveTimestamps: true})
     fs.rmSync(checkout, {recursive: true, force: true})
     source = baseImage.rev
@@ -107,7 +107,7 @@ async function build(ctx: CoreContext, app: string, rev: string, checkout: strin
     out.out(`Step 1/1 : simulated build of ${rev.slice(0, 7)}`)
   }
   const appTree = readAppTree(tree)
-  await sleep(appTree.sim.buildMs)
+  await pause(appTree.sim.buildMs)
   if (buildFails(appTree.sim, readConfig(paths, app))) {
     fs.rmSync(tree, {recursive: true, force: true})
     out.out('simulated build failure (.sim.json buildFails)')

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
+import {currentSession, pause} from '../session.js'
 import {type HostPaths, appDir, dataDir} from '../../host/paths.js'
 import type {Output} from '../io.js'
 import {type Container, type Image, createContainer, findContainer, saveContainer, stopContainer} from '../store/docker.js'
@@ -182,7 +182,7 @@ async function coreChecks(run: DeployRun, container: Container): Promise<number>
       : {name: 'default', describe: "retries=2 type='uptime' uptime=1"}
   out.info1('Executing 1 healthchecks')
   out.verbose(`Running healthcheck name='${check.name}' ${check.describe}`)
-  await sleep(tree.sim.checkMs)
+  await pause(tree.sim.checkMs)
   if (checkFailsFor(tree.sim, readConfig(paths, app), container.proc, container.index)) {
     out.info2('Start healthcheck output')
     out.verbose(`${app} ${run.image.rev.slice(0, 7)}`)
@@ -241,13 +241,13 @@ async function reloadNginx(run: DeployRun, canFail: boolean): Promise<boolean> {
   out.info1('Creating http nginx.conf')
   out.verbose('Reloading nginx')
   const settings = readSettings(paths)
-  await sleep(releaseTail(settings))
+  await pause(releaseTail(settings))
   if (canFail && (settings.nginxSwitchFails.includes(app) || settings.nginxSwitchFails.includes('*'))) {
     out.err(`nginx: [emerg] simulated proxy rebuild failure for ${app} (fault injected)`)
     out.warn('Failed to reload nginx')
     return false
   }
-  out.out(`${new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/')} [notice] ${process.pid}#${process.pid}: signal process started`)
+  out.out(`${new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/')} [notice] ${currentSession().pid}#${currentSession().pid}: signal process started`)
   return true
 }
 

@@ -1,8 +1,8 @@
-import {spawn} from 'node:child_process'
 import type {HostPaths} from '../../host/paths.js'
 import type {Output} from '../io.js'
 import {imageFsDir, randomContainerId} from '../store/docker.js'
 import {containerEnv} from './container-env.js'
+import {currentSession} from '../session.js'
 
 /**
  * Runs a release-phase task (app.json predeploy/postdeploy, Procfile release) the way app-json's
@@ -22,17 +22,18 @@ export async function runTask(
   out.verbose(`Executing ${details.phase} task from ${details.source}${where}: ${details.command}`)
   const cid = randomContainerId()
   const chunks: string[] = []
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn('/bin/sh', ['-c', details.command!], {
+  const session = currentSession()
+  const code = await session.waitFor(new Promise<number>((resolve) => {
+    const child = session.spawn('/bin/sh', ['-c', details.command!], {
       cwd: imageFsDir(paths, details.image),
       env: containerEnv(paths, details.app, details.image, {DYNO: `${details.phase}.1`}),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
+    child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
+    child.stderr!.on('data', (chunk: Buffer) => chunks.push(chunk.toString()))
     child.on('error', () => resolve(127))
     child.on('close', (exitCode) => resolve(exitCode ?? 1))
-  })
+  }))
   out.info2Quiet(`Start of ${details.app} ${details.phase} task (${cid.slice(0, 9)}) output`)
   for (const line of chunks.join('').split('\n')) if (line !== '') out.verboseQuiet(line)
   out.info2Quiet(`End of ${details.app} ${details.phase} task (${cid.slice(0, 9)}) output`)

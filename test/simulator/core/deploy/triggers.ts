@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {spawn} from 'node:child_process'
 import type {HostPaths} from '../../host/paths.js'
 import type {Output} from '../io.js'
 import {listDir} from '../store/files.js'
+import {currentSession} from '../session.js'
 
 /** The plugin whose check-deploy is Dokku's own health check; the simulator runs that step itself. */
 export const CORE_CHECKS_PLUGIN = 'scheduler-docker-local'
@@ -34,11 +34,12 @@ export function triggerSteps(paths: HostPaths, trigger: string): TriggerStep[] {
 
 /** Runs one plugin's trigger script as a real process, its output joined into the deploy's. */
 export function runTriggerScript(file: string, args: string[], env: NodeJS.ProcessEnv, out: Output): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
-    child.stdout.on('data', (chunk: Buffer) => out.passthrough(chunk))
-    child.stderr.on('data', (chunk: Buffer) => out.passthrough(chunk, true))
+  const session = currentSession()
+  return session.waitFor(new Promise((resolve) => {
+    const child = session.spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
+    child.stdout!.on('data', (chunk: Buffer) => out.passthrough(chunk))
+    child.stderr!.on('data', (chunk: Buffer) => out.passthrough(chunk, true))
     child.on('error', () => resolve(126))
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)))
-  })
+  }))
 }

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import {currentSession} from '../session.js'
 import crypto from 'node:crypto'
 import {type HostPaths, dataDir} from '../../host/paths.js'
 import {listDir, readJson, writeJsonAtomic} from './files.js'
@@ -37,7 +38,7 @@ export function startBuild(paths: HostPaths, app: string, id: string, kind: Buil
     id,
     app,
     kind,
-    pid: process.pid,
+    pid: currentSession().pid,
     started_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     status: 'running',
     source,

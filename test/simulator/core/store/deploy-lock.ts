@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {spawnSync} from 'node:child_process'
 import {type HostPaths, dataDir} from '../../host/paths.js'
+import {currentSession} from '../session.js'
 
 /**
  * Dokku's per-app deploy lock: an flock on `$DOKKU_LIB_ROOT/data/apps/<app>/.deploy.lock`, taken
@@ -9,12 +10,26 @@ import {type HostPaths, dataDir} from '../../host/paths.js'
  * (acquire_advisory_lock in plugins/common/functions). Node cannot flock, so the real `flock`
  * binary locks our open file description and exits; the lock lives as long as this process keeps
  * the descriptor open, exactly like Dokku's fd 200 — and the gate plugin can probe it the same way.
+ * The descriptor belongs to the command that took it: if that command is killed, it is closed (the
+ * lock freed) as the kernel would close a killed process's (core/session.ts).
+ * `flock -n` returns at once, so it runs synchronously.
  */
 export class DeployLock {
+  private readonly forget: () => void
+
   private constructor(
     private readonly file: string,
     private fd: number | undefined,
-  ) {}
+  ) {
+    // Killed: the descriptor closes, the file stays (as after a killed Dokku deploy).
+    this.forget = currentSession().hold(() => this.close())
+  }
+
+  private close(): void {
+    if (this.fd === undefined) return
+    fs.closeSync(this.fd)
+    this.fd = undefined
+  }
 
   static lockFile(paths: HostPaths, app: string): string {
     return path.join(dataDir(paths, 'apps', app), '.deploy.lock')
@@ -48,8 +63,8 @@ export class DeployLock {
 
   release(): void {
     if (this.fd === undefined) return
-    fs.closeSync(this.fd)
-    this.fd = undefined
+    this.forget()
+    this.close()
     fs.rmSync(this.file, {force: true})
   }
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import {currentSession} from '../session.js'
 import path from 'node:path'
 import type {HostPaths} from '../../host/paths.js'
 import {listDir, randomHex, readJson, readText, writeFileAtomic, writeJsonAtomic} from './files.js'
@@ -158,7 +159,7 @@ export function importImage(paths: HostPaths, image: Omit<Image, 'repoDigests'>,
   const existing = findImage(paths, image.id)
   if (existing) return existing
   const hex = hexOf(image.id)
-  const staging = path.join(imagesDir(paths), `.${hex}.${process.pid}.${randomHex(4)}`)
+  const staging = path.join(imagesDir(paths), `.${hex}.${currentSession().pid}.${randomHex(4)}`)
   fs.cpSync(treeDir, path.join(staging, 'fs'), {recursive: true, preserveTimestamps: true})
   writeJsonAtomic(path.join(staging, 'image.json'), {...image, repoDigests: []})
   try {

@@ -1,11 +1,12 @@
 import fs from 'node:fs'
+import {currentSession} from '../session.js'
 import path from 'node:path'
 import crypto from 'node:crypto'
 
 /** Write a file atomically (temp file in the same directory + rename), creating parents. */
 export function writeFileAtomic(file: string, content: string): void {
   fs.mkdirSync(path.dirname(file), {recursive: true})
-  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+  const temp = `${file}.${currentSession().pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
   fs.writeFileSync(temp, content)
   fs.renameSync(temp, file)
 }

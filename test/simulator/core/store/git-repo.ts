@@ -3,8 +3,9 @@ import path from 'node:path'
 import {spawnSync} from 'node:child_process'
 import {type HostPaths, appDir} from '../../host/paths.js'
 import {computedProperty, getProperty} from './properties.js'
+import {currentSession, runChild} from '../session.js'
 
-/** fn-git-create-hook: the app directory is a bare repo whose pre-receive hook hands refs to `dokku git-hook`. */
+/** fn-git-create-hook (git init is short and local, so it runs synchronously): the app directory is a bare repo whose pre-receive hook hands refs to `dokku git-hook`. */
 export function createBareRepo(paths: HostPaths, app: string): void {
   const repo = appDir(paths, app)
   if (!fs.existsSync(path.join(repo, 'refs'))) {
@@ -32,16 +33,15 @@ export function revEnvVar(paths: HostPaths, app: string): string {
 
 /** The sha a ref of the app's bare repo points at, or undefined. */
 export function refSha(paths: HostPaths, app: string, ref: string): string | undefined {
-  const result = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {cwd: appDir(paths, app), encoding: 'utf8'})
+  const result = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {cwd: appDir(paths, app), encoding: 'utf8', env: currentSession().env})
   return result.status === 0 ? result.stdout.trim() : undefined
 }
 
 /** `git archive <rev>` of the app's repo unpacked into `dest`; works inside a pre-receive hook's quarantine. */
-export function checkoutTree(paths: HostPaths, app: string, rev: string, dest: string): void {
+export async function checkoutTree(paths: HostPaths, app: string, rev: string, dest: string): Promise<void> {
   fs.mkdirSync(dest, {recursive: true})
-  const result = spawnSync('bash', ['-c', 'set -o pipefail; git archive --format=tar "$1" | tar -x -C "$2"', 'archive', rev, dest], {
+  const result = await runChild('bash', ['-c', 'set -o pipefail; git archive --format=tar "$1" | tar -x -C "$2"', 'archive', rev, dest], {
     cwd: appDir(paths, app),
-    encoding: 'utf8',
   })
-  if (result.status !== 0) throw new Error(`simulator: cannot check out ${rev} of ${app}: ${result.stderr.trim()}`)
+  if (result.code !== 0) throw new Error(`simulator: cannot check out ${rev} of ${app}: ${result.stderr.trim()}`)
 }

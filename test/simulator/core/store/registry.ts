@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import {currentSession} from '../session.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import type {HostPaths} from '../../host/paths.js'
@@ -159,7 +160,7 @@ export function registryCatalog(registryDir: string): Record<string, Record<stri
 function storeManifest(registryDir: string, manifest: RegistryManifest, treeDir: string): string {
   const target = manifestDir(registryDir, manifest.digest)
   if (fs.existsSync(path.join(target, 'manifest.json'))) return manifest.digest
-  const staging = `${target}.${process.pid}.${randomHex(4)}.tmp`
+  const staging = `${target}.${currentSession().pid}.${randomHex(4)}.tmp`
   fs.cpSync(treeDir, path.join(staging, 'fs'), {recursive: true, preserveTimestamps: true})
   writeJsonAtomic(path.join(staging, 'manifest.json'), manifest)
   fs.mkdirSync(path.dirname(target), {recursive: true})

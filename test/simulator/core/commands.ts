@@ -1,11 +1,8 @@
-import {hostPathsFromEnv} from '../host/paths.js'
-import type {CoreCommand, CoreContext} from './context.js'
-import {CommandExit, DokkuFailure, Output} from './io.js'
-import {sessionHungUp} from './session.js'
+import type {CoreCommand} from './context.js'
 
 /**
  * The Dokku commands the simulator implements; anything else falls through to plugins' `commands`.
- * Each loads only its own module: every Dokku command on a simulated host is a process of its own.
+ * Each loads its module on first use; they run in the simulator process's core server (core/server.ts).
  */
 export const CORE_COMMANDS: Record<string, () => Promise<CoreCommand>> = {
   version: () => import('./commands/misc.js').then((module) => module.version),
@@ -56,39 +53,5 @@ export const CORE_COMMANDS: Record<string, () => Promise<CoreCommand>> = {
   'scheduler:set': () => import('./commands/scheduler.js').then((module) => module.schedulerSet),
 }
 
-const NOT_IMPLEMENTED = 10
-
-async function main(argv: string[]): Promise<number> {
-  const load = CORE_COMMANDS[argv[0] ?? '']
-  if (!load) return NOT_IMPLEMENTED
-  const command = await load()
-  const quiet = process.env['DOKKU_QUIET_OUTPUT'] === '1'
-  const out = new Output(process.stdout, process.stderr, {quiet})
-  const ctx: CoreContext = {
-    paths: hostPathsFromEnv(),
-    out,
-    env: process.env,
-    login: process.env['SIM_SSH_LOGIN'] === 'root' ? 'root' : 'dokku',
-    stdin: process.stdin,
-    quiet,
-  }
-  delete ctx.env['SIM_SSH_LOGIN']
-  try {
-    return await command(ctx, argv)
-  } catch (error) {
-    if (error instanceof DokkuFailure) {
-      out.warn(error.message)
-      return error.exitCode
-    }
-    if (error instanceof CommandExit) return error.exitCode
-    out.warn(`simulator error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-    return 1
-  }
-}
-
-// A Dokku deploy outlives its SSH session (dokku-observed.md §4): the hangup that ends the session's
-// git receive-pack does not stop this process or the gate processes it waits for.
-process.on('SIGHUP', () => {
-  sessionHungUp.value = true
-})
-process.exitCode = await main(process.argv.slice(2))
+/** Dokku's DOKKU_NOT_IMPLEMENTED_EXIT: bin/dokku then gives plugins' `commands` their turn. */
+export const NOT_IMPLEMENTED = 10
