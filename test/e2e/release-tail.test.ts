@@ -7,11 +7,12 @@ import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario
 
 /*
  * Dokku's release tail longer than the gates' lease, as on a loaded real host (issue 12: the switch 68 s
- * and the deploys' ends more than 140 s after the release, with a 30 s lease). Scaled down here: a 4 s
- * lease and a 12 s tail — three leases, and longer than the lock's 10 s minimum time to live, so the
- * graduation only ends `graduated` if it waits for Dokku's own end of each deploy and keeps its lock alive.
+ * and the deploys' ends more than 140 s after the release, with a 30 s lease). Scaled down here: a 3 s
+ * lease and a 9 s tail before each of the deploy's two nginx reloads — three leases to the switch, and
+ * the deploy's end (18 s) past the lock's 10 s minimum time to live, so the graduation only ends
+ * `graduated` if it waits for Dokku's own end of each deploy and keeps its lock alive.
  */
-const LEASE_S = 4
+const LEASE_S = 3
 const TAIL_MS = 3 * LEASE_S * 1000
 
 describe('a release tail longer than the lease', () => {
