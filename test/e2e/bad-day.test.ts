@@ -5,7 +5,7 @@ import {type Simulator, startSimulator} from '../simulator/index.js'
 import type {StatusReport} from '../../src/recovery/status.js'
 import {liveRev, ssh, waitFor} from '../support/sim-client.js'
 import {type CliResult, runCli, scratchHome, simEnvironment, startCli, writeManifest} from '../support/cli.js'
-import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
+import {TARGETS, crashGraduation, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
 
 /*
  * What an operator meets on a bad day (issue 15): odd input from the environment, runners killed in
@@ -38,22 +38,6 @@ describe('an owner text from a CI environment', () => {
     expect(history.stdout).not.toContain('\u001b')
   })
 })
-
-/** `graduate <from> <to>` killed with SIGKILL once `until` is true of its events; returns the graduation id. */
-async function crashGraduation(manifest: string, env: NodeJS.ProcessEnv, until: (events: CliResult['events']) => boolean | Promise<boolean>): Promise<string> {
-  const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env})
-  let stdout = ''
-  running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  const events = () =>
-    stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as CliResult['events'][number])
-  await waitFor('the moment to crash the runner', () => until(events()), {timeoutMs: 90_000})
-  running.child.kill('SIGKILL')
-  await running.result
-  return String(events()[0]!.id)
-}
 
 const allHeld = (events: CliResult['events']) => events.filter((event) => event.type === 'app' && event['state'] === 'held').length === 3
 

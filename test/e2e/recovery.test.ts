@@ -2,7 +2,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from '../simulator/index.js'
 import {liveRev, waitFor} from '../support/sim-client.js'
 import {type CliResult, runCli, scratchHome, startCli, writeManifest} from '../support/cli.js'
-import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
+import {TARGETS, crashGraduation as crashRunner, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
 
 /*
  * Fail closed: a runner killed at any moment leaves gates that abort on their own within one lease,
@@ -41,20 +41,7 @@ describe('recovery from a crashed graduation', () => {
   }
 
   /** Starts a graduation and SIGKILLs it once `until` is true of its events; returns the graduation id. */
-  async function crashGraduation(until: (events: CliResult['events']) => boolean | Promise<boolean>): Promise<string> {
-    const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env: home.env})
-    let stdout = ''
-    running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    const events = () =>
-      stdout
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as CliResult['events'][number])
-    await waitFor('the moment to crash the runner', () => until(events()), {timeoutMs: 90_000})
-    running.child.kill('SIGKILL')
-    await running.result
-    return String(events()[0]!.id)
-  }
+  const crashGraduation = (until: (events: CliResult['events']) => boolean | Promise<boolean>) => crashRunner(manifest, home.env, until)
 
   const allHeld = (events: CliResult['events']) => events.filter((event) => event.type === 'app' && event['state'] === 'held').length === 3
 

@@ -3,7 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type {SimulatorConfig} from '../simulator/index.js'
 import type {Simulator} from '../simulator/index.js'
-import {simEnvironment} from '../support/cli.js'
+import {type CliResult, simEnvironment, startCli} from '../support/cli.js'
+import {waitFor} from '../support/sim-client.js'
 
 /**
  * The end-to-end scenario: dev runs api, web and worker at their second revision and docs at its
@@ -88,4 +89,20 @@ export const TARGETS = {api: 'prod-1', web: 'prod-1', worker: 'prod-2', docs: 'p
 
 export function scratchFile(name: string): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'graduate-e2e-')), name)
+}
+
+/** `graduate <from> <to>` killed with SIGKILL once `until` is true of its events; returns the graduation id. */
+export async function crashGraduation(manifest: string, env: NodeJS.ProcessEnv, until: (events: CliResult['events']) => boolean | Promise<boolean>): Promise<string> {
+  const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env})
+  let stdout = ''
+  running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  const events = () =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as CliResult['events'][number])
+  await waitFor('the moment to crash the runner', () => until(events()), {timeoutMs: 90_000})
+  running.child.kill('SIGKILL')
+  await running.result
+  return String(events()[0]!.id)
 }
