@@ -38,6 +38,8 @@ export function startCli(args: string[], options: {cwd?: string; env?: NodeJS.Pr
   let stderr = ''
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  // graduate may exit before it reads its input (a refusal at once); its exit code says why.
+  child.stdin!.on('error', () => {})
   child.stdin!.end(options.input ?? '')
   const result = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => resolve({code, signal, stdout, stderr, events: parseEvents(stdout)}))

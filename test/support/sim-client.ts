@@ -17,8 +17,10 @@ export function run(command: string, args: string[], options: {cwd?: string; env
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0
       resolve({code, stdout, stderr})
     })
-    if (options.input !== undefined) child.stdin?.end(options.input)
-    else child.stdin?.end()
+    // A program that exits before reading its input (ssh to a host that is off the network) closes
+    // the pipe under us; its exit code tells the story, so the write error is not news.
+    child.stdin?.on('error', () => {})
+    child.stdin?.end(options.input ?? '')
   })
 }
 
