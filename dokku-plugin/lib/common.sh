@@ -4,8 +4,8 @@
 # Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
 # helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
 
-GRADUATE_VERSION="0.2.1"
-GRADUATE_PROTOCOL=2
+GRADUATE_VERSION="0.3.0"
+GRADUATE_PROTOCOL=3
 GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
 GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
 # The builds plugin's sources that build a new release; anything else reaching check-deploy
@@ -13,6 +13,11 @@ GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
 GRADUATE_BUILD_SOURCES=" git-hook git:from-image git:sync git:load-image git:from-archive ps:rebuild "
 GRADUATE_MAX_SECONDS=86400
 GRADUATE_MUTEX_WAIT_SECONDS=60
+# How long a released deploy waits at the nginx switch for graduate's `switch` when its arming did
+# not say (graduate:arm's fifth argument): past it, the reload goes ahead on its own.
+GRADUATE_SWITCH_WAIT_SECONDS=45
+# Where graduate:await-switch processes wait; every arrival at the switch wakes them all.
+SWITCH_AWAITERS_DIR="$GRADUATE_DATA/_switch-awaiters"
 
 # ---- output (Dokku's prefixes). Writes never fail the caller: after `builds:cancel` the build
 # log's tee is gone, and the gate must still restore the app before it exits.
@@ -149,20 +154,37 @@ app_state_paths() {
   BRANCHES_FILE="$APP_DIR/branches"
   CONTAINERS_DIR="$APP_DIR/containers"
   WAITERS_DIR="$APP_DIR/waiters"
+  SWITCH_FILE="$APP_DIR/switch"
+  SWITCH_GO_FILE="$APP_DIR/switch-go"
+  SWITCH_WAITERS_DIR="$APP_DIR/switch-waiters"
 }
 
 ensure_app_dirs() {
-  mkdir -p "$CONTAINERS_DIR" "$WAITERS_DIR"
+  mkdir -p "$CONTAINERS_DIR" "$WAITERS_DIR" "$SWITCH_WAITERS_DIR"
 }
 
-declare -gA ARMED=() HELD=() DECISION=() RESTORED=()
+declare -gA ARMED=() HELD=() DECISION=() RESTORED=() SWITCH=() SWITCH_GO=()
 
-# Loads ARMED, HELD, DECISION and RESTORED for the app set by app_state_paths.
+# Loads ARMED, HELD, DECISION, RESTORED, SWITCH and SWITCH_GO for the app set by app_state_paths.
 load_app_state() {
   kv_load "$ARMED_FILE" ARMED || true
   kv_load "$HELD_FILE" HELD || true
   kv_load "$DECISION_FILE" DECISION || true
   kv_load "$RESTORED_FILE" RESTORED || true
+  kv_load "$SWITCH_FILE" SWITCH || true
+  kv_load "$SWITCH_GO_FILE" SWITCH_GO || true
+}
+
+# Epoch milliseconds: the switch is reported to graduate at the resolution of its skew.
+epoch_ms() {
+  local micros=${EPOCHREALTIME/[.,]/}
+  printf '%s' "$((10#$micros / 1000))"
+}
+
+# The deploy the graduation released, as far as this gate saw it at check-deploy.
+is_released_build() {
+  is_armed && [[ ${DECISION[decision]:-} == release && ${DECISION[id]:-} == "${ARMED[id]}" &&
+    ${HELD[id]:-} == "${ARMED[id]}" && -n ${HELD[build]:-} && ${HELD[build]} == "$1" ]]
 }
 
 is_armed() { [[ -n ${ARMED[id]:-} ]]; }
@@ -216,6 +238,15 @@ arming_is_live() {
 wake_waiters() {
   local fifo
   for fifo in "$WAITERS_DIR"/*; do
+    [[ -p $fifo ]] || continue
+    { printf 'wake\n' 1<>"$fifo"; } 2>/dev/null || true
+  done
+}
+
+# Wakes every process waiting at this app's nginx switch, and every graduate:await-switch on the host.
+wake_switch_waiters() {
+  local fifo
+  for fifo in "$SWITCH_WAITERS_DIR"/* "$SWITCH_AWAITERS_DIR"/*; do
     [[ -p $fifo ]] || continue
     { printf 'wake\n' 1<>"$fifo"; } 2>/dev/null || true
   done
@@ -378,7 +409,7 @@ restore_branches() {
 # Removes everything an arming left, keeping the app directory and its mutex file. Caller holds
 # the mutex; `armed` goes first so a concurrent reader never sees a half-removed arming as armed.
 clear_app_state() {
-  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$CONTAINERS_DIR"/*
+  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$SWITCH_FILE" "$SWITCH_GO_FILE" "$CONTAINERS_DIR"/*
   count_live_waiters prune
 }
 

@@ -77,6 +77,17 @@ export interface AppSummary {
   repair?: string
 }
 
+/** How one host's released apps passed the nginx switch (the second hold point). */
+export interface HostSwitch {
+  host: string
+  /** Apps that were waiting at the switch when graduate's switch came: their reloads ran together. */
+  together: string[]
+  /** Apps that switched on their own, each with why. */
+  alone: Array<{app: string; why: string}>
+  /** When the host let `together` go (ISO, the host's clock); null when none was waiting. */
+  at: string | null
+}
+
 export interface HookSummary {
   phase: HookPhase
   label: string
@@ -98,6 +109,8 @@ export interface GraduationSummary {
   hooks: HookSummary[]
   /** Between the first and the last app going live; null when fewer than two went live or a time is unknown. */
   flipSkewMs: number | null
+  /** After a release: which apps each host switched in one nginx reload, and which on their own. */
+  switch?: HostSwitch[]
   durationMs: number
   /** Set when this run was `graduate rollback`: the graduation whose previous revisions it restored. */
   rollbackOf?: string
@@ -129,6 +142,8 @@ export type GraduationEventBody =
   | {type: 'decision'; decision: 'release' | 'abort'; reason?: string}
   /** After the decision: the apps whose deploys Dokku is still finishing (its release tail), now and then until none is. */
   | {type: 'deploys-running'; apps: string[]; sinceDecisionMs: number}
+  /** After the release: graduate's switch went to every host; which apps switched together on each. */
+  | {type: 'switch'; hosts: HostSwitch[]; waitedMs: number}
   | {type: 'warning'; message: string; host?: string; app?: string}
   | ({type: 'summary'} & GraduationSummary)
 

@@ -36,7 +36,7 @@ export class GateCoordinator {
   constructor(
     private readonly id: string,
     private readonly hosts: HostGates[],
-    private readonly options: {leaseSeconds: number; commandMs: number; bus: EventBus; lock: LockSpec},
+    private readonly options: {leaseSeconds: number; switchWaitSeconds: number; commandMs: number; bus: EventBus; lock: LockSpec},
   ) {}
 
   /** Arms every app for this graduation (idempotent on the host). */
@@ -44,7 +44,7 @@ export class GateCoordinator {
     await Promise.all(
       this.hosts.map(async ({host, apps}) => {
         const sent = Date.now()
-        await Promise.all(apps.map((app) => host.run(gateArm(app, this.id, revisions.get(`${host.label}/${app}`)!, this.options.leaseSeconds), {timeoutMs: this.options.commandMs})))
+        await Promise.all(apps.map((app) => host.run(gateArm(app, this.id, revisions.get(`${host.label}/${app}`)!, this.options.leaseSeconds, this.options.switchWaitSeconds), {timeoutMs: this.options.commandMs})))
         this.leaseEnds.set(host.label, sent + this.options.leaseSeconds * 1000)
       }),
     )
@@ -137,6 +137,11 @@ export class GateCoordinator {
       }),
     )
     return failures
+  }
+
+  /** The released apps, by host, for the switch. */
+  get armed(): readonly HostGates[] {
+    return this.hosts
   }
 
   /** Ends the graduation's claim on its apps once their deploys are over (the gate restores any app not released). */

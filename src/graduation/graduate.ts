@@ -7,7 +7,7 @@ import type {HookContext, RunHookPhase} from '../hooks/types.js'
 import type {HookPhase, HostSpec, ResolvedGraduation} from '../manifest/types.js'
 import type {Transport} from '../ssh/transport.js'
 import {AppTracker} from './apps.js'
-import type {EventBus, GraduationSummary, HookSummary, Outcome, PlannedApp} from './events.js'
+import type {EventBus, GraduationSummary, HookSummary, HostSwitch, Outcome, PlannedApp} from './events.js'
 import {type DecisionFailure, GateCoordinator, type HostGates} from './gates.js'
 import {HostDirectory, hostKey} from './hosts.js'
 import type {Journal} from './journal.js'
@@ -20,6 +20,7 @@ import {graduationRecord, storeRecord} from './record.js'
 import {awaitReleaseTail} from './release-tail.js'
 import type {DokkuHost} from './remote.js'
 import {settleAndDisarm} from './settle-gates.js'
+import {switchTogether} from './switch.js'
 import {type PushResult, cacheRepoFor, deployImageTo, ensureRevision, pushRevisionTo} from './transfer.js'
 import {verifyAborted, verifyReleased} from './verify.js'
 import {waitForHolds} from './wait-for-holds.js'
@@ -74,6 +75,7 @@ class Run {
   private plan: PlannedApp[] = []
   private locked: DokkuHost[] = []
   private hookWorkDir: string | undefined
+  private switched: HostSwitch[] | undefined
 
   constructor(
     private readonly resolved: ResolvedGraduation,
@@ -205,7 +207,13 @@ class Run {
     }
 
     bus.emit({type: 'stage', stage: 'deploy'})
-    const gates = new GateCoordinator(this.options.id, this.gateHosts(changed), {leaseSeconds: Math.round(resolved.options.leaseMs / 1000), commandMs: this.commandMs, bus, lock: this.lock})
+    const gates = new GateCoordinator(this.options.id, this.gateHosts(changed), {
+      leaseSeconds: Math.round(resolved.options.leaseMs / 1000),
+      switchWaitSeconds: gateSwitchBoundSeconds(resolved.options.timeouts.switchMs),
+      commandMs: this.commandMs,
+      bus,
+      lock: this.lock,
+    })
     this.journal('arming', {apps: changed.map((entry) => entry.app)})
     try {
       await gates.arm(new Map(changed.map((entry) => [`${entry.host}/${entry.targetApp}`, entry.to])))
@@ -270,14 +278,17 @@ class Run {
           message: `could not deliver the release to ${failure.apps.join(', ')} before their lease ended at ${failure.leaseEndsAt.toISOString()} (${failure.error.message}); those apps stay on their old release`,
         })
       }
+      const deadline = Date.now() + resolved.options.timeouts.deployMs
+      const switching = this.switchTogether(gates, undelivered, deadline)
       const tail = await awaitReleaseTail({
         entries: changed,
         pushes,
-        deadline: Date.now() + resolved.options.timeouts.deployMs,
+        deadline,
         // A host the release never reached cannot be asked either; its gate ends the hold at its lease's end.
         awaitDeployEnd: async (entry, deadline) => undelivered.has(hostFor(entry).label) || this.awaitDeployEnd(hostFor(entry), entry.targetApp, deadline),
         onWaiting: (apps, sinceDecisionMs) => bus.emit({type: 'deploys-running', apps, sinceDecisionMs}),
       })
+      this.switched = await switching
       bus.emit({type: 'stage', stage: 'verify'})
       const warn = (message: string) => bus.emit({type: 'warning', message})
       const partial = await verifyReleased(changed, {tail, undelivered, deployTimeoutMs: resolved.options.timeouts.deployMs}, hostFor, tracker, {commandMs: this.commandMs, repair, warn})
@@ -345,6 +356,24 @@ class Run {
         await new Promise((resolve) => setTimeout(resolve, 2000))
       }
     }
+  }
+
+  /**
+   * The second hold point: once every released deploy is at its nginx reload, one switch to every host
+   * at once. Reports which apps each host switched together and warns about any that went alone.
+   */
+  private async switchTogether(gates: GateCoordinator, undelivered: Map<string, DecisionFailure>, deadline: number): Promise<HostSwitch[]> {
+    const hosts = gates.armed.filter((gates) => !undelivered.has(gates.host.label))
+    if (hosts.length === 0) return []
+    const started = Date.now()
+    const plan = this.plan
+    const nameOf = (host: string, app: string) => plan.find((entry) => entry.host === host && entry.targetApp === app)?.app ?? app
+    const switched = await switchTogether({id: this.options.id, hosts, waitMs: this.resolved.options.timeouts.switchMs, deadline, commandMs: this.commandMs, nameOf})
+    this.bus.emit({type: 'switch', hosts: switched, waitedMs: Date.now() - started})
+    for (const host of switched) {
+      for (const {app, why} of host.alone) this.bus.emit({type: 'warning', host: host.host, app, message: `${app} did not switch together with the others: ${why}`})
+    }
+    return switched
   }
 
   /** Why some held deploy can no longer be released (its gate ended the hold), or undefined when every one still waits. */
@@ -489,6 +518,7 @@ class Run {
       apps: this.tracker?.summaries() ?? [],
       hooks: this.hookResults,
       flipSkewMs: this.tracker?.flipSkewMs() ?? null,
+      ...(this.switched === undefined ? {} : {switch: this.switched}),
       durationMs: Date.now() - this.started,
       ...(this.planner.rollbackOf === undefined ? {} : {rollbackOf: this.planner.rollbackOf}),
     }
@@ -513,6 +543,15 @@ class Run {
  */
 function transferTimeoutMs(timeouts: ResolvedGraduation['options']['timeouts']): number {
   return 2 * timeouts.deployMs + timeouts.holdMs + 60_000
+}
+
+/**
+ * How long a released deploy may wait at the nginx switch before it reloads on its own: twice graduate's
+ * own wait, so graduate's switch always comes first while graduate runs, and a deploy whose graduate
+ * died still switches soon after.
+ */
+function gateSwitchBoundSeconds(switchMs: number): number {
+  return 2 * Math.ceil(switchMs / 1000)
 }
 
 function distinct(specs: HostSpec[]): HostSpec[] {

@@ -12,7 +12,7 @@ import type {EventBus} from './events.js'
 import {type HostDirectory, hostKey} from './hosts.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
-export const GATE_PROTOCOL = 2
+export const GATE_PROTOCOL = 3
 
 /** What preflight read of a source app, and what promoting it means. */
 export interface SourceFacts extends AppFacts {

@@ -73,6 +73,7 @@ export function assembleManifest(content: ManifestContent, file: ManifestFile): 
         deployMs: timeouts.deploy,
         holdMs: timeouts.hold,
         hookMs: timeouts.hook,
+        switchMs: timeouts.switch,
       },
     },
   }

@@ -221,7 +221,11 @@ const timeouts = z
     deploy: duration.prefault('30m').meta({description: 'from the start of a push until the app is held'}),
     hold: duration.prefault('1h').meta({description: 'the longest time apps stay held, POST hooks included'}),
     hook: duration.prefault('30m').meta({description: 'for a hook without its own timeout'}),
-  }, {error: expected('a map of timeouts: connect, command, deploy, hold, hook')})
+    switch: duration
+      .refine((ms) => ms >= 1000, {error: 'the switch wait is counted in whole seconds; give at least 1s'})
+      .prefault('30s')
+      .meta({description: 'after the release, how long apps waiting at the nginx switch wait for the rest to get there'}),
+  }, {error: expected('a map of timeouts: connect, command, deploy, hold, hook, switch')})
   .prefault({})
   .meta({description: 'time limits; a duration like 90s, 10m, 1h30m, 500ms or a number of seconds'})
 

@@ -53,6 +53,8 @@ export interface ResolvedOptions {
     holdMs: number
     /** Default for hooks without their own timeout. */
     hookMs: number
+    /** After the release, how long apps at the nginx switch wait for the rest (the gate's own bound is twice this). */
+    switchMs: number
   }
 }
 

@@ -5,6 +5,7 @@ import {hookName} from './hook-name.js'
 import {describeLockHolder} from './lock-holder.js'
 import {countPlan, formatPlanDetails, formatPlanTable} from './plan-table.js'
 import {createStyle, type Style} from './style.js'
+import {describeSwitch} from './switch-words.js'
 
 export interface PlainOptions {
   /** Receives whole lines, newline included; stderr in the command. */
@@ -98,6 +99,8 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
         : [`${style.red('decision: abort every app')}${event.reason ? `: ${event.reason}` : ''}`]
     case 'deploys-running':
       return [`${context.stage === 'abort' ? 'aborting' : 'releasing'}: waiting for Dokku to finish ${event.apps.join(', ')}… (${formatDuration(event.sinceDecisionMs)} since the decision)`]
+    case 'switch':
+      return [`switch: ${describeSwitch(event.hosts)} (sent ${formatDuration(event.waitedMs)} after the release)`]
     case 'warning':
       return [`${style.yellow('warning')}: ${[event.host, event.app].filter(Boolean).join(' ')}${event.host || event.app ? ': ' : ''}${event.message}`]
     case 'summary':

@@ -4,6 +4,7 @@ import {withoutSubject} from './app-status.js'
 import {dokkuErrors} from './dokku-lines.js'
 import {cleanLine, formatClock, formatDuration, shortRevision, wrapText} from './format.js'
 import {hookName} from './hook-name.js'
+import {describeSwitch} from './switch-words.js'
 import {createStyle, type Style} from './style.js'
 import {formatTable} from './table.js'
 
@@ -23,7 +24,7 @@ export function renderSummary(summary: GraduationSummary, options: {color: boole
   const blocks: string[][] = [headline(summary, style)]
   if (summary.hint !== undefined) blocks.push(wrapText(`Try this: ${summary.hint}`, MAX_WIDTH, '  '))
   if (summary.apps.length > 0) blocks.push(appTable(summary, style))
-  if (flipPossible(summary)) blocks.push([flipSkew(summary)])
+  if (flipPossible(summary)) blocks.push([flipSkew(summary), ...(summary.switch && summary.switch.length > 0 ? wrapText(`switch: ${describeSwitch(summary.switch)}`, MAX_WIDTH, '  ') : [])])
   for (const app of summary.apps) {
     const details = appDetails(app, style, options.verbose === true)
     if (details.length > 0) blocks.push(details)

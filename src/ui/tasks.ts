@@ -8,6 +8,7 @@ import {Drawing, Section} from './listr-bridge.js'
 import {describeLockHolder} from './lock-holder.js'
 import {countPlan} from './plan-table.js'
 import {createStyle, type Style} from './style.js'
+import {describeSwitch} from './switch-words.js'
 
 export interface TaskUiOptions {
   /** The terminal listr draws on: stderr in the command. */
@@ -131,6 +132,8 @@ class TaskBoard {
           this.current?.retitle(event.apps.length === 0 ? title : `${title}: waiting for Dokku to finish ${event.apps.join(', ')}… (${formatDuration(event.sinceDecisionMs)})`)
         }
         return
+      case 'switch':
+        return this.note(`switch: ${describeSwitch(event.hosts)}`)
       case 'warning':
         return this.note(`warning: ${[event.host, event.app].filter(Boolean).join(' ')}${event.host || event.app ? ': ' : ''}${event.message}`)
       case 'summary':

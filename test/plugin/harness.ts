@@ -320,6 +320,20 @@ export class PluginHost {
     return new GateRun(child)
   }
 
+  /**
+   * Dokku's nginx-vhosts firing `nginx-pre-reload APP '' ''` (observed §10): a deploy's rebuild carries
+   * its DOKKU_BUILD_ID, a config command's (apps:create, domains:set) none.
+   */
+  preReload(app: string, options: {buildId?: string; command: string; diskFull?: boolean}): GateRun {
+    const trigger = path.join(this.enabledPath, 'graduate', 'nginx-pre-reload')
+    const env = this.env({DOKKU_COMMAND: options.command, DOKKU_BUILD_ID: options.buildId, DOKKU_BUILD_SOURCE: options.buildId ? 'git-hook' : undefined})
+    if (options.diskFull) env['PATH'] = `${fullDiskDir}:${env['PATH']}`
+    const child = spawn(trigger, [app, '', ''], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    this.children.add(child)
+    child.on('close', () => this.children.delete(child))
+    return new GateRun(child)
+  }
+
   /** A long-running stand-in process, e.g. the dokku command a deploy runs under. */
   standIn(): ChildProcess {
     const child = spawn('cat', [], {stdio: ['pipe', 'ignore', 'ignore']})

@@ -237,7 +237,7 @@ describe('graduate:disarm', () => {
 describe('graduate:status', () => {
   const FIELDS = [
     'app', 'state', 'id', 'rev', 'lease', 'armed_at', 'expires_at', 'build', 'held_at', 'containers',
-    'decision', 'decided_at', 'reason', 'waiting',
+    'decision', 'decided_at', 'reason', 'waiting', 'switch',
   ].sort()
 
   async function statusJson(...apps: string[]): Promise<{protocol: number; version: string; now: number; apps: Record<string, unknown>[]}> {
@@ -249,11 +249,11 @@ describe('graduate:status', () => {
   test('reports each state with the fields of the protocol', async () => {
     host.addApp('web', {image: scenario.oldImage})
     let status = await statusJson('api', 'web')
-    expect(status).toMatchObject({protocol: 2, version: '0.2.1'})
+    expect(status).toMatchObject({protocol: 3, version: '0.3.0'})
     expect(Math.abs(status.now - Date.now() / 1000)).toBeLessThan(5)
     expect(status.apps[1]).toEqual({
       app: 'web', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null,
-      held_at: null, containers: [], decision: null, decided_at: null, reason: null, waiting: 0,
+      held_at: null, containers: [], decision: null, decided_at: null, reason: null, waiting: 0, switch: null,
     })
 
     await scenario.arm()

@@ -41,6 +41,8 @@ export interface SimulatorFaults {
   up(host: string): Promise<void>
   /** The next nginx switch of `app` (or every app: `*`) on the host fails after the app's checks passed. */
   failNginxSwitch(host: string, app: string): FaultHandle
+  /** Config rebuilds of `app` (or every app: `*`) on the host run no nginx-pre-reload trigger: the gate's switch point never comes. */
+  skipNginxPreReload(host: string, app: string): FaultHandle
   /** Gate exit → nginx serving the new revision, with optional ± jitter (real host: ~5 s). */
   setReleaseTail(host: string, ms: number, jitterMs?: number): void
   reset(): void
@@ -203,10 +205,15 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
         updateSettings(paths, {nginxSwitchFails: [...readSettings(paths).nginxSwitchFails, app]})
         return {remove: () => updateSettings(paths, {nginxSwitchFails: readSettings(paths).nginxSwitchFails.filter((entryApp) => entryApp !== app)})}
       },
+      skipNginxPreReload: (name, app) => {
+        const paths = entry(name).paths
+        updateSettings(paths, {nginxPreReloadMissing: [...readSettings(paths).nginxPreReloadMissing, app]})
+        return {remove: () => updateSettings(paths, {nginxPreReloadMissing: readSettings(paths).nginxPreReloadMissing.filter((entryApp) => entryApp !== app)})}
+      },
       setReleaseTail: (name, ms, jitterMs = 0) => void updateSettings(entry(name).paths, {releaseTailMs: ms, releaseTailJitterMs: jitterMs}),
       reset: () => {
         faults.reset()
-        for (const {paths} of hostsByName.values()) updateSettings(paths, {nginxSwitchFails: []})
+        for (const {paths} of hostsByName.values()) updateSettings(paths, {nginxSwitchFails: [], nginxPreReloadMissing: []})
       },
       list: () => faults.list(),
     },

@@ -1,7 +1,7 @@
 import type {DokkuCommand} from '../command.js'
 
 /*
- * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 2). The
+ * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 3). The
  * plugin validates ids, environment and app names itself; these only put the words in order.
  */
 
@@ -28,9 +28,12 @@ export function gateVersion(): DokkuCommand {
   return {argv: ['graduate:version']}
 }
 
-/** Arm `app` for graduation `id`, which will deploy `rev`; the lease starts now. Idempotent for the same id. */
-export function gateArm(app: string, id: string, rev: string, leaseSeconds: number): DokkuCommand {
-  return {argv: ['graduate:arm', app, id, rev, wholeSeconds('the gate lease', leaseSeconds)]}
+/**
+ * Arm `app` for graduation `id`, which will deploy `rev`; the lease starts now. Idempotent for the same
+ * id. `switchWaitSeconds` bounds how long its released deploy waits at the nginx switch for `switch`.
+ */
+export function gateArm(app: string, id: string, rev: string, leaseSeconds: number, switchWaitSeconds: number): DokkuCommand {
+  return {argv: ['graduate:arm', app, id, rev, wholeSeconds('the gate lease', leaseSeconds), wholeSeconds('the switch wait', switchWaitSeconds)]}
 }
 
 /** The gate state of `apps`, or of every app with gate state on the host when `apps` is empty. */
@@ -51,6 +54,19 @@ export function gateRelease(id: string, apps: readonly string[]): DokkuCommand {
 /** Fail each held deploy of graduation `id` and restore the app's image tag and revision variable. */
 export function gateAbort(id: string, apps: readonly string[]): DokkuCommand {
   return {argv: ['graduate:abort', id, ...someApps('abort', apps)]}
+}
+
+/**
+ * Wait on the host, at most `seconds`, until each app's released deploy has reached the nginx switch or
+ * can no longer reach it; answers where each one is. Read-only.
+ */
+export function gateAwaitSwitch(id: string, seconds: number, apps: readonly string[]): DokkuCommand {
+  return {argv: ['graduate:await-switch', id, wholeSeconds('the switch wait', seconds), ...someApps('await-switch', apps)]}
+}
+
+/** Let the released deploys of graduation `id` waiting at the nginx switch reload now; later arrivals pass at once. */
+export function gateSwitch(id: string, apps: readonly string[]): DokkuCommand {
+  return {argv: ['graduate:switch', id, ...someApps('switch', apps)]}
 }
 
 /** End graduation `id`'s claim on each app once its deploy is over. */

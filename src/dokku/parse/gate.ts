@@ -5,7 +5,7 @@ import type {GraduationRecordDocument} from '../commands/gate.js'
 import {parseJsonOutput, unexpectedOutput} from './output.js'
 
 /*
- * The gate plugin's outputs, exactly as dokku-plugin/PROTOCOL.md (protocol 2) defines them, turned into
+ * The gate plugin's outputs, exactly as dokku-plugin/PROTOCOL.md (protocol 3) defines them, turned into
  * camelCase views. Times are integer epoch seconds on the host's clock; absent values are null.
  */
 
@@ -60,6 +60,17 @@ export interface GateAppStatus {
   readonly reason: string | null
   /** Live check-deploy processes of the held build. */
   readonly waiting: number
+  /** Where the released deploy is at the nginx switch, once it got there (protocol 3). */
+  readonly switch: SwitchPoint | null
+}
+
+/** The released deploy at the nginx switch: when it got there, and when and why it passed. */
+export interface SwitchPoint {
+  /** Epoch milliseconds on the host's clock. */
+  readonly reachedMs: number
+  readonly passedMs: number | null
+  /** `switch` (graduate's), `bound` (it stopped waiting), `disarmed`. */
+  readonly by: string | null
 }
 
 export interface GateStatus {
@@ -93,6 +104,9 @@ const gateAppStatusSchema = z
     decided_at: nullableEpoch,
     reason: z.string().nullable(),
     waiting: z.number().int().nonnegative(),
+    switch: z
+      .object({reached_ms: z.number().int().nonnegative(), passed_ms: z.number().int().nonnegative().nullable(), by: z.string().nullable()})
+      .nullable(),
   })
   .transform(
     (app): GateAppStatus => ({
@@ -110,6 +124,7 @@ const gateAppStatusSchema = z
       decidedAt: app.decided_at,
       reason: app.reason,
       waiting: app.waiting,
+      switch: app.switch ? {reachedMs: app.switch.reached_ms, passedMs: app.switch.passed_ms, by: app.switch.by} : null,
     }),
   )
 
@@ -206,4 +221,41 @@ export function parseImageDigest(stdout: string, from: DokkuCommand): string {
   const line = stdout.trim()
   if (!DIGEST_REFERENCE.test(line)) throw unexpectedOutput(from, stdout, 'expected one image reference pinned by digest, <repository>@sha256:<64 hex>')
   return line
+}
+
+/** Where one app's released deploy is at the nginx switch, as `graduate:await-switch` and `graduate:switch` say. */
+export type SwitchPosition =
+  /** Waiting at the switch since `reachedMs`. */
+  | {readonly app: string; readonly kind: 'at-switch'; readonly reachedMs: number}
+  /** It went through already: `by` graduate's switch, or its own bound. */
+  | {readonly app: string; readonly kind: 'passed'; readonly reachedMs: number; readonly passedMs: number; readonly by: string}
+  /** Still deploying towards the switch when the wait ended. */
+  | {readonly app: string; readonly kind: 'waiting'; readonly reason: string}
+  /** It will not reach the switch: its deploy ended, or it is not this graduation's released deploy. */
+  | {readonly app: string; readonly kind: 'gone'; readonly reason: string}
+  /** Let go by this `switch` (it was waiting): its reload runs now. */
+  | {readonly app: string; readonly kind: 'switched'; readonly reachedMs: number; readonly switchedMs: number}
+  /** Not at the switch yet when the `switch` came: it passes at once when it gets there. */
+  | {readonly app: string; readonly kind: 'open'}
+
+const MS = /^\d{1,16}$/
+
+/** `graduate:await-switch` and `graduate:switch`: one `<kind> <app> <details…>` line per app. */
+export function parseSwitchPositions(stdout: string, from: DokkuCommand): SwitchPosition[] {
+  const positions: SwitchPosition[] = []
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue
+    const [kind, app, ...details] = line.trim().split(/\s+/)
+    const ms = (value: string | undefined) => (value !== undefined && MS.test(value) ? Number(value) : undefined)
+    if (app === undefined) throw unexpectedOutput(from, stdout, `expected "<kind> <app> …", got "${line}"`)
+    if (kind === 'at-switch' && ms(details[0]) !== undefined) positions.push({app, kind, reachedMs: ms(details[0])!})
+    else if (kind === 'passed' && ms(details[0]) !== undefined && ms(details[1]) !== undefined && details[2]) {
+      positions.push({app, kind, reachedMs: ms(details[0])!, passedMs: ms(details[1])!, by: details[2]})
+    } else if (kind === 'switched' && ms(details[0]) !== undefined && ms(details[1]) !== undefined) {
+      positions.push({app, kind, reachedMs: ms(details[0])!, switchedMs: ms(details[1])!})
+    } else if ((kind === 'waiting' || kind === 'gone') && details.length > 0) positions.push({app, kind, reason: details.join(' ')})
+    else if (kind === 'open') positions.push({app, kind})
+    else throw unexpectedOutput(from, stdout, `unknown switch line "${line}"`)
+  }
+  return positions
 }

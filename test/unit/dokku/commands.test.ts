@@ -21,6 +21,8 @@ import {
 import {
   gateAbort,
   gateArm,
+  gateAwaitSwitch,
+  gateSwitch,
   gateDisarm,
   gateHistory,
   gateImageAvailable,
@@ -83,7 +85,9 @@ describe('Dokku core commands', () => {
 describe('gate commands (PROTOCOL.md)', () => {
   it.each([
     [gateVersion(), 'graduate:version'],
-    [gateArm('api', ID, SHA, 900), `graduate:arm api ${ID} ${SHA} 900`],
+    [gateArm('api', ID, SHA, 900, 60), `graduate:arm api ${ID} ${SHA} 900 60`],
+    [gateAwaitSwitch(ID, 1800, ['api', 'web']), `graduate:await-switch ${ID} 1800 api web`],
+    [gateSwitch(ID, ['api', 'web']), `graduate:switch ${ID} api web`],
     [gateStatus(), 'graduate:status --format json'],
     [gateStatus(['api', 'web']), 'graduate:status --format json api web'],
     [gateRenew(ID, ['api', 'web']), `graduate:renew ${ID} api web`],
@@ -119,13 +123,15 @@ describe('gate commands (PROTOCOL.md)', () => {
   })
 
   it('refuses leases and TTLs that are not whole positive seconds', () => {
-    expect(() => gateArm('api', ID, SHA, 0)).toThrow(/lease must be a whole number of seconds above 0, got 0/)
-    expect(() => gateArm('api', ID, SHA, 1.5)).toThrow(RangeError)
+    expect(() => gateArm('api', ID, SHA, 0, 60)).toThrow(/lease must be a whole number of seconds above 0, got 0/)
+    expect(() => gateArm('api', ID, SHA, 1.5, 60)).toThrow(RangeError)
+    expect(() => gateArm('api', ID, SHA, 60, 0)).toThrow(/switch wait must be a whole number/)
     expect(() => gateLock('production', ID, Number.NaN, 'ci')).toThrow(/lock TTL/)
   })
 
   it('needs at least one app for verbs that act on apps', () => {
     expect(() => gateRelease(ID, [])).toThrow(/graduate:release needs at least one app/)
     expect(() => gateRenew(ID, [])).toThrow(/graduate:renew needs at least one app/)
+    expect(() => gateSwitch(ID, [])).toThrow(/graduate:switch needs at least one app/)
   })
 })

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {gateHistory, gateImageDigest, gateLock, gateLockStatus, gateStatus, gateVersion} from '../../../src/dokku/commands/gate.js'
-import {parseGateStatus, parseGateVersion, parseHistory, parseImageDigest, parseLockAttempt, parseLockStatus} from '../../../src/dokku/parse/gate.js'
+import {gateAwaitSwitch, gateHistory, gateImageDigest, gateLock, gateLockStatus, gateStatus, gateSwitch, gateVersion} from '../../../src/dokku/commands/gate.js'
+import {parseGateStatus, parseGateVersion, parseHistory, parseImageDigest, parseLockAttempt, parseLockStatus, parseSwitchPositions} from '../../../src/dokku/parse/gate.js'
 import {UnexpectedOutputError} from '../../../src/errors.js'
 
 // The documents below are dokku-plugin/PROTOCOL.md's examples, with its <sha>/<cid> placeholders filled in.
@@ -24,6 +24,7 @@ const HELD_API = {
   decided_at: null,
   reason: null,
   waiting: 1,
+  switch: null,
 }
 
 const UNARMED_WEB = {
@@ -41,6 +42,7 @@ const UNARMED_WEB = {
   decided_at: null,
   reason: null,
   waiting: 0,
+  switch: null,
 }
 
 const LOCK = {env: 'production', id: ID, owner: 'alice@laptop (pid 4242)', acquired_at: 1795431100, expires_at: 1795434700, ttl: 3600}
@@ -78,6 +80,7 @@ describe('graduate:status', () => {
       decidedAt: null,
       reason: null,
       waiting: 1,
+      switch: null,
     })
     expect(status.apps[1]).toMatchObject({app: 'web', state: 'unarmed', id: null, containers: [], waiting: 0})
   })
@@ -98,6 +101,41 @@ describe('graduate:status', () => {
     const {waiting: _waiting, ...withoutWaiting} = HELD_API
     const output = JSON.stringify({protocol: 1, version: '0.1.0', now: 1, apps: [withoutWaiting]})
     expect(() => parseGateStatus(output, gateStatus())).toThrow(UnexpectedOutputError)
+  })
+})
+
+describe('graduate:status at the nginx switch (protocol 3)', () => {
+  it('reads where a released deploy is at the switch', () => {
+    const released = {...HELD_API, state: 'released', decision: 'release', decided_at: 1795431230, waiting: 0, switch: {reached_ms: 1795431235123, passed_ms: 1795431236001, by: 'switch'}}
+    const status = parseGateStatus(JSON.stringify({protocol: 3, version: '0.3.0', now: 1795431240, apps: [released]}), gateStatus())
+    expect(status.apps[0]?.switch).toEqual({reachedMs: 1795431235123, passedMs: 1795431236001, by: 'switch'})
+  })
+})
+
+describe('graduate:await-switch and graduate:switch', () => {
+  it('reads every kind of position, one line per app', () => {
+    const stdout = [
+      'at-switch api 1795431235123',
+      'passed web 1795431235000 1795431245000 bound',
+      'waiting worker deploying',
+      'gone billing deploy-ended',
+      'open search ',
+      'switched shop 1795431235123 1795431236001',
+      '',
+    ].join('\n')
+    expect(parseSwitchPositions(stdout, gateAwaitSwitch(ID, 60, ['api']))).toEqual([
+      {app: 'api', kind: 'at-switch', reachedMs: 1795431235123},
+      {app: 'web', kind: 'passed', reachedMs: 1795431235000, passedMs: 1795431245000, by: 'bound'},
+      {app: 'worker', kind: 'waiting', reason: 'deploying'},
+      {app: 'billing', kind: 'gone', reason: 'deploy-ended'},
+      {app: 'search', kind: 'open'},
+      {app: 'shop', kind: 'switched', reachedMs: 1795431235123, switchedMs: 1795431236001},
+    ])
+  })
+
+  it('refuses a line it does not know rather than guessing', () => {
+    expect(() => parseSwitchPositions('arrived api\n', gateSwitch(ID, ['api']))).toThrow(UnexpectedOutputError)
+    expect(() => parseSwitchPositions('at-switch api soon\n', gateSwitch(ID, ['api']))).toThrow(UnexpectedOutputError)
   })
 })
 

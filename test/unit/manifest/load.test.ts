@@ -65,7 +65,7 @@ describe('loading good manifests', () => {
     expect(manifest.options).toEqual({
       concurrency: 4,
       leaseMs: 120_000,
-      timeouts: {connectMs: 20_000, commandMs: 120_000, deployMs: 1_800_000, holdMs: 3_600_000, hookMs: 1_800_000},
+      timeouts: {connectMs: 20_000, commandMs: 120_000, deployMs: 1_800_000, holdMs: 3_600_000, hookMs: 1_800_000, switchMs: 30_000},
     })
   })
 
@@ -134,7 +134,7 @@ describe('loading good manifests', () => {
     expect(manifest.options).toEqual({
       concurrency: 8,
       leaseMs: 45_000,
-      timeouts: {connectMs: 500, commandMs: 120_000, deployMs: 1_800_000, holdMs: 3_600_000, hookMs: 300_000},
+      timeouts: {connectMs: 500, commandMs: 120_000, deployMs: 1_800_000, holdMs: 3_600_000, hookMs: 300_000, switchMs: 30_000},
     })
   })
 })

@@ -6,6 +6,7 @@ import {appExists, createApp, isValidAppName, listApps, verifyApp, verifyNewAppN
 import {DeployLock} from '../store/deploy-lock.js'
 import {exists} from '../store/files.js'
 import {createBareRepo} from '../store/git-repo.js'
+import {rebuildConfigWithoutBuild} from '../deploy/nginx.js'
 import {computedProperty, deleteAppProperties, getProperty} from '../store/properties.js'
 import {report} from './report.js'
 
@@ -29,12 +30,14 @@ export const appsList: CoreCommand = (ctx, args) => {
   return 0
 }
 
-export const appsCreate: CoreCommand = (ctx, [, app]) => {
+export const appsCreate: CoreCommand = async (ctx, [, app]) => {
   const name = verifyNewAppName(app)
   if (appExists(ctx.paths, name)) fail('Name is already taken')
   ctx.out.info1Quiet(`Creating ${name}...`)
   createApp(ctx.paths, name)
   createBareRepo(ctx.paths, name)
+  // Dokku rebuilds the new app's proxy config, firing nginx-pre-reload without a build (observed §10).
+  await rebuildConfigWithoutBuild(ctx, name)
   return 0
 }
 

@@ -1,3 +1,4 @@
+import {rebuildConfigWithoutBuild} from '../deploy/nginx.js'
 import type {CoreCommand} from '../context.js'
 import {fail} from '../io.js'
 import {verifyApp} from '../store/apps.js'
@@ -56,10 +57,12 @@ export const domainsReport: CoreCommand = (ctx, args) =>
     (app) => verifyApp(ctx.paths, app),
   )
 
-export const domainsSet: CoreCommand = (ctx, args) => {
+export const domainsSet: CoreCommand = async (ctx, args) => {
   const app = verifyApp(ctx.paths, args[1])
   const domains = args.slice(2)
   setProperty(ctx.paths, 'domains', app, 'vhosts', domains.join('\n'))
   ctx.out.info1(`Set ${domains.join(' ')} for ${app}`)
+  // The new vhosts need a proxy rebuild, which fires nginx-pre-reload without a build (observed §10).
+  await rebuildConfigWithoutBuild(ctx, app)
   return 0
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {currentSession, pause} from '../session.js'
+import {pause} from '../session.js'
 import {type HostPaths, appDir, dataDir} from '../../host/paths.js'
 import type {Output} from '../io.js'
 import {type Container, type Image, createContainer, findContainer, saveContainer, stopContainer} from '../store/docker.js'
@@ -12,6 +12,7 @@ import {readScale} from '../store/scale.js'
 import {type HostSettings, readSettings} from '../store/settings.js'
 import {type AppTree, checkFailsFor} from './app-tree.js'
 import {containerEnv} from './container-env.js'
+import {buildNginxConfig} from './nginx.js'
 import {runTask} from './task.js'
 import {CORE_CHECKS_PLUGIN, runTriggerScript, triggerSteps} from './triggers.js'
 
@@ -64,7 +65,7 @@ export async function schedulerDeploy(run: DeployRun, options: {onlyTypes?: stri
   }
 
   out.info1('Running post-deploy')
-  if (usesNginx(paths, app)) await reloadNginx(run, false)
+  if (usesNginx(paths, app)) await rebuildNginx(run, {canFail: false})
   renameContainers(run, started, previous)
   if (!(await runTask(paths, out, {app, image: run.image.id, phase: 'postdeploy', source: 'app.json', command: run.tree.postdeploy}))) {
     return false
@@ -228,27 +229,21 @@ function stopPredecessors(run: DeployRun, proc: string, count: number): void {
 async function rebuildProxy(run: DeployRun, web: Container[]): Promise<boolean> {
   if (!usesNginx(run.paths, run.app)) return true
   run.out.info2('Triggering early nginx proxy rebuild')
-  if (!(await reloadNginx(run, true))) return false
-  routeTraffic(run.paths, run, web)
-  return true
+  return rebuildNginx(run, {canFail: true, web})
 }
 
-/** Configure + reload nginx; the reload takes the host's release tail. The first reload may be told to fail. */
-async function reloadNginx(run: DeployRun, canFail: boolean): Promise<boolean> {
+/**
+ * One of the deploy's two nginx rebuilds (the early one with the new web containers, core-post-deploy's
+ * with nothing new). The host's release tail is the work before it (container renames, network sync);
+ * the build itself writes the config, runs nginx-pre-reload and reloads (nginx.ts).
+ */
+async function rebuildNginx(run: DeployRun, options: {canFail: boolean; web?: Container[]}): Promise<boolean> {
   const {out, paths, app} = run
+  await pause(releaseTail(readSettings(paths)))
   out.info1(`Ensuring network configuration is in sync for ${app}`)
   for (const vhost of vhosts(paths, app)) out.info1(`Configuring ${vhost}...(using built-in template)`)
-  out.info1('Creating http nginx.conf')
-  out.verbose('Reloading nginx')
-  const settings = readSettings(paths)
-  await pause(releaseTail(settings))
-  if (canFail && (settings.nginxSwitchFails.includes(app) || settings.nginxSwitchFails.includes('*'))) {
-    out.err(`nginx: [emerg] simulated proxy rebuild failure for ${app} (fault injected)`)
-    out.warn('Failed to reload nginx')
-    return false
-  }
-  out.out(`${new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/')} [notice] ${currentSession().pid}#${currentSession().pid}: signal process started`)
-  return true
+  const route = options.web ? {app, rev: run.image.rev, image: run.image.id, containers: options.web.map((container) => container.id)} : undefined
+  return buildNginxConfig({paths, out, app, env: run.env, ...(route ? {route} : {}), verbose: true, canFail: options.canFail})
 }
 
 function releaseTail(settings: HostSettings): number {
@@ -256,6 +251,7 @@ function releaseTail(settings: HostSettings): number {
   return Math.max(0, Math.round(settings.releaseTailMs + jitter))
 }
 
+/** Label-based proxies route to a container as soon as it starts (contract §1.3): no reload involved. */
 function routeTraffic(paths: HostPaths, run: DeployRun, web: Container[]): void {
   const existing = readRoute(paths, run.app)
   // liveSince dates the revision, so a restart onto the same revision keeps it.

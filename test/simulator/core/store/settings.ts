@@ -14,6 +14,11 @@ export interface HostSettings {
   /** Apps whose next nginx switch fails (`*` for all): the proxy rebuild errors out after the checks passed. */
   nginxSwitchFails: string[]
   /**
+   * Apps whose config rebuilds run no `nginx-pre-reload` trigger (`*` for all), as on a Dokku whose
+   * nginx-vhosts predates the trigger: the gate's switch point never arrives.
+   */
+  nginxPreReloadMissing: string[]
+  /**
    * The registry servers this host can pull from and push to (`docker.io` for Docker Hub) — the ones
    * it reaches and has logged into; null: every one.
    */
@@ -26,6 +31,7 @@ export const DEFAULT_SETTINGS: Omit<HostSettings, 'name'> = {
   releaseTailJitterMs: 0,
   vhostDomain: 'dokku.test',
   nginxSwitchFails: [],
+  nginxPreReloadMissing: [],
   registries: null,
 }
 

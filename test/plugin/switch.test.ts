@@ -1,0 +1,142 @@
+import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+
+import type {GateRun, PluginHost} from './harness.js'
+import {GateScenario, ID, NEW_REV} from './scenario.js'
+
+// The second hold point (PROTOCOL.md "nginx-pre-reload"): the released deploy's first nginx reload
+// waits for graduate:switch; everything else passes at once, and nothing waits past its bound.
+const BUILD = 'mwt5e6etaozwuh'
+
+let scenario: GateScenario
+let host: PluginHost
+
+beforeEach(async () => {
+  scenario = await GateScenario.create()
+  host = scenario.host
+})
+
+afterEach(() => scenario.dispose())
+
+/** Arms api (with `switchWait` seconds at the switch), holds its push and releases it. */
+async function released(switchWait = 60): Promise<void> {
+  const armed = await host.verb('arm', ['api', ID, NEW_REV, '60', String(switchWait)])
+  expect(armed.code).toBe(0)
+  const gate = await scenario.holdPush({buildId: BUILD})
+  expect((await host.verb('release', [ID, 'api'])).code).toBe(0)
+  expect((await gate.result()).code).toBe(0)
+}
+
+async function atSwitch(reload: GateRun): Promise<void> {
+  await reload.line(/graduate: api is at the nginx switch; waiting for the rest of graduation/)
+}
+
+describe('nginx-pre-reload', () => {
+  test('holds the released deploy\'s first reload until graduate:switch, then lets its second one pass at once', async () => {
+    await released()
+    const first = host.preReload('api', {buildId: BUILD, command: 'git-hook'})
+    await atSwitch(first)
+    expect(first.running).toBe(true)
+
+    const awaited = await host.verb('await-switch', [ID, '5', 'api'])
+    expect(awaited).toMatchObject({code: 0, stderr: ''})
+    expect(awaited.stdout).toMatch(/^at-switch api \d{13}\n$/)
+
+    const switched = await host.verb('switch', [ID, 'api'])
+    expect(switched).toMatchObject({code: 0, stderr: ''})
+    expect(switched.stdout).toMatch(/^switched api \d{13} \d{13}\n$/)
+    const result = await first.result()
+    expect(result.code).toBe(0)
+    expect(result.output).toContain('graduate: switching api together with graduation')
+    expect(host.state('api', 'switch')).toMatchObject({build: BUILD, by: 'switch'})
+
+    // core-post-deploy's reload of the same deploy: nothing to line up.
+    const second = await host.preReload('api', {buildId: BUILD, command: 'git-hook'}).result()
+    expect(second).toMatchObject({code: 0, output: ''})
+  })
+
+  test('never holds a config rebuild (no build id) or a deploy the graduation did not release', async () => {
+    await released()
+    const rebuild = await host.preReload('api', {command: 'domains:set'}).result()
+    expect(rebuild).toMatchObject({code: 0, output: ''})
+    const other = await host.preReload('api', {buildId: 'someotherbuild', command: 'ps:rebuild'}).result()
+    expect(other).toMatchObject({code: 0, output: ''})
+    expect(host.state('api', 'switch')).toBeUndefined()
+  })
+
+  test('never holds an armed deploy that was not released', async () => {
+    await scenario.arm()
+    const gate = await scenario.holdPush({buildId: BUILD})
+    const reload = await host.preReload('api', {buildId: BUILD, command: 'git-hook'}).result()
+    expect(reload).toMatchObject({code: 0, output: ''})
+    await host.verb('abort', [ID, 'api'])
+    await gate.result()
+  })
+
+  test('past its bound the reload goes ahead on its own and says so', async () => {
+    await released(1)
+    const reload = host.preReload('api', {buildId: BUILD, command: 'git-hook'})
+    const result = await reload.result()
+    expect(result.code).toBe(0)
+    expect(result.output).toMatch(/graduate: no switch from graduation \S+ within 1s of api reaching the nginx switch; reloading nginx for api on its own/)
+    expect(host.state('api', 'switch')).toMatchObject({by: 'bound'})
+    const awaited = await host.verb('await-switch', [ID, '5', 'api'])
+    expect(awaited.stdout).toMatch(/^passed api \d{13} \d{13} bound\n$/)
+  })
+
+  test('a switch sent before the deploy gets there lets it through at once', async () => {
+    await released()
+    const switched = await host.verb('switch', [ID, 'api'])
+    expect(switched.stdout).toBe('open api\n')
+    const reload = await host.preReload('api', {buildId: BUILD, command: 'git-hook'}).result()
+    expect(reload.code).toBe(0)
+    expect(reload.output).toContain('graduate: switching api together with graduation')
+  })
+
+  test('a reload whose arrival cannot be recorded goes ahead at once (a full disk)', async () => {
+    await released()
+    const reload = await host.preReload('api', {buildId: BUILD, command: 'git-hook', diskFull: true}).result()
+    expect(reload.code).toBe(0)
+    expect(reload.output).toContain('could not record that api reached the nginx switch (is the disk full?); reloading nginx for api now')
+  })
+})
+
+describe('graduate:await-switch', () => {
+  test('says a released deploy that ended without reaching the switch is gone, and waits for one still deploying', async () => {
+    await released()
+    const ended = await host.verb('await-switch', [ID, '5', 'api'])
+    expect(ended.stdout).toBe('gone api deploy-ended\n')
+
+    const lock = await host.holdDeployLock('api')
+    try {
+      const started = Date.now()
+      const deploying = await host.verb('await-switch', [ID, '1', 'api'])
+      expect(deploying.stdout).toBe('waiting api deploying\n')
+      // It waited for its whole bound: the deploy was still running.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+    } finally {
+      await lock.release()
+    }
+  })
+
+  test('returns as soon as the deploy arrives at the switch', async () => {
+    await released()
+    const lock = await host.holdDeployLock('api')
+    try {
+      const awaiting = host.verb('await-switch', [ID, '60', 'api'])
+      const reload = host.preReload('api', {buildId: BUILD, command: 'git-hook'})
+      await atSwitch(reload)
+      expect((await awaiting).stdout).toMatch(/^at-switch api \d{13}\n$/)
+      await host.verb('switch', [ID, 'api'])
+      expect((await reload.result()).code).toBe(0)
+    } finally {
+      await lock.release()
+    }
+  })
+
+  test('refuses a switch for an app the graduation has not released', async () => {
+    await scenario.arm()
+    const switched = await host.verb('switch', [ID, 'api'])
+    expect(switched.code).toBe(1)
+    expect(switched.stderr).toContain('has not released api (no decision yet); only a released deploy is switched')
+  })
+})
