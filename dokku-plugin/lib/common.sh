@@ -13,9 +13,6 @@ GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
 GRADUATE_BUILD_SOURCES=" git-hook git:from-image git:sync git:load-image git:from-archive ps:rebuild "
 GRADUATE_MAX_SECONDS=86400
 GRADUATE_MUTEX_WAIT_SECONDS=60
-# How long a released deploy waits at the nginx switch for graduate's `switch` when its arming did
-# not say (graduate:arm's fifth argument): past it, the reload goes ahead on its own.
-GRADUATE_SWITCH_WAIT_SECONDS=45
 # Where graduate:await-switch processes wait; every arrival at the switch wakes them all.
 SWITCH_AWAITERS_DIR="$GRADUATE_DATA/_switch-awaiters"
 

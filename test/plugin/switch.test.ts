@@ -72,6 +72,15 @@ describe('nginx-pre-reload', () => {
     await gate.result()
   })
 
+  test('does not stop a released deploy armed without a switch wait (an arming by hand)', async () => {
+    await scenario.arm()
+    const gate = await scenario.holdPush({buildId: BUILD})
+    await host.verb('release', [ID, 'api'])
+    await gate.result()
+    const reload = await host.preReload('api', {buildId: BUILD, command: 'git-hook'}).result()
+    expect(reload).toMatchObject({code: 0, output: ''})
+  })
+
   test('past its bound the reload goes ahead on its own and says so', async () => {
     await released(1)
     const reload = host.preReload('api', {buildId: BUILD, command: 'git-hook'})

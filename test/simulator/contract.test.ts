@@ -205,6 +205,37 @@ describe('git pushes (contract §1.1, §1.4, §3)', () => {
   })
 })
 
+describe('nginx-pre-reload (observed §10)', () => {
+  it('fires for config rebuilds without a build id and twice per deploy with its build id, with arguments APP \'\' \'\'', async () => {
+    const paths = sim.paths('dev')
+    const log = path.join(paths.tmpDir, 'pre-reload.log')
+    const probe = path.join(paths.pluginAvailable, 'probe')
+    fs.mkdirSync(probe, {recursive: true})
+    fs.writeFileSync(path.join(probe, 'nginx-pre-reload'), `#!/usr/bin/env bash\necho "$# [$1] [$2] [$3] build=\${DOKKU_BUILD_ID:-unset} command=$DOKKU_COMMAND" >> '${log}'\n`, {mode: 0o755})
+    fs.symlinkSync(probe, path.join(paths.pluginEnabled, 'probe'))
+    try {
+      expect((await ssh(sim, 'dev', ['apps:create', 'probed'])).code).toBe(0)
+      expect((await ssh(sim, 'dev', ['domains:set', 'probed', 'probed.example.test'])).code).toBe(0)
+      const copy = await WorkingCopy.clone(sim, 'dev', 'parse')
+      try {
+        const push = await copy.git(['push', 'dokku@127.0.0.1:probed', 'HEAD:main'])
+        expect(push.code, push.stderr).toBe(0)
+      } finally {
+        copy.remove()
+      }
+      const calls = fs.readFileSync(log, 'utf8').trim().split('\n')
+      expect(calls.slice(0, 2)).toEqual(['3 [probed] [] [] build=unset command=apps:create', '3 [probed] [] [] build=unset command=domains:set'])
+      expect(calls).toHaveLength(4)
+      const deploy = calls.slice(2).map((line) => /build=(\S+) command=(\S+)/.exec(line)!)
+      expect(deploy.map((match) => match[2])).toEqual(['git-hook', 'git-hook'])
+      expect(deploy[0]![1]).not.toBe('unset')
+      expect(deploy[1]![1]).toBe(deploy[0]![1])
+    } finally {
+      fs.rmSync(path.join(paths.pluginEnabled, 'probe'), {force: true})
+    }
+  })
+})
+
 describe('sshd limits and faults', () => {
   it('refuses the eleventh session channel on one connection (OpenSSH MaxSessions 10)', async () => {
     const client = new ssh2.Client()

@@ -30,6 +30,7 @@ beforeAll(async () => {
           simApp('shape'),
           simApp('wrong-id'),
           simApp('checked'),
+          simApp('switching'),
         ],
       },
     ],
@@ -62,6 +63,7 @@ interface AppStatus {
   decided_at: number | null
   reason: string | null
   waiting: number
+  switch: {reached_ms: number; passed_ms: number | null; by: string | null} | null
 }
 
 interface StatusDocument {
@@ -117,12 +119,12 @@ interface HeldPush {
   cleanUp(): Promise<void>
 }
 
-async function holdPush(app: string, id: string, files: Record<string, string> = {'app.txt': `${app} v2`}): Promise<HeldPush> {
+async function holdPush(app: string, id: string, files: Record<string, string> = {'app.txt': `${app} v2`}, options: {switchWaitSeconds?: number} = {}): Promise<HeldPush> {
   const copy = await WorkingCopy.clone(sim, HOST, app)
   const oldRev = await liveRev(sim, HOST, app)
   if (!oldRev) throw new Error(`${app} serves nothing before the test`)
   const newRev = await copy.commit(files)
-  const armed = await gate('arm', [app, id, newRev, String(LEASE_SECONDS)])
+  const armed = await gate('arm', [app, id, newRev, String(LEASE_SECONDS), ...(options.switchWaitSeconds === undefined ? [] : [String(options.switchWaitSeconds)])])
   expect(armed, 'graduate:arm').toMatchObject({code: 0, stdout: `-----> graduate: armed ${app} for graduation ${id} (rev ${newRev}, lease ${LEASE_SECONDS}s)\n`})
 
   const push = copy.startPush()
@@ -340,14 +342,14 @@ describe('the gate verbs over ssh', () => {
     expect(Object.keys(unarmed).sort()).toEqual(['apps', 'now', 'protocol', 'version'])
     expect(unarmed).toMatchObject({protocol: 3, version: version.stdout.split(' ')[1]})
     expect(unarmed.apps).toEqual([
-      {app: 'shape', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null, held_at: null, containers: [], decision: null, decided_at: null, reason: null, waiting: 0},
+      {app: 'shape', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null, held_at: null, containers: [], decision: null, decided_at: null, reason: null, waiting: 0, switch: null},
     ])
 
     const held = await holdPush('shape', 'grad-shape')
     try {
       const status = await statusDocument(['shape'])
       const app = status.apps[0]!
-      expect(Object.keys(app).sort()).toEqual(['app', 'armed_at', 'build', 'containers', 'decided_at', 'decision', 'expires_at', 'held_at', 'id', 'lease', 'reason', 'rev', 'state', 'waiting'])
+      expect(Object.keys(app).sort()).toEqual(['app', 'armed_at', 'build', 'containers', 'decided_at', 'decision', 'expires_at', 'held_at', 'id', 'lease', 'reason', 'rev', 'state', 'switch', 'waiting'])
       expect(app).toMatchObject({app: 'shape', state: 'held', id: 'grad-shape', rev: held.newRev, lease: LEASE_SECONDS, decision: null, decided_at: null, reason: null, waiting: 1})
       expect(app.expires_at).toBe(app.armed_at! + LEASE_SECONDS)
       expect(app.held_at).toBeGreaterThanOrEqual(app.armed_at!)
@@ -365,6 +367,24 @@ describe('the gate verbs over ssh', () => {
       const released = (await statusDocument(['shape'])).apps[0]!
       expect(released).toMatchObject({state: 'released', decision: 'release', reason: expect.stringContaining('grad-shape'), waiting: 0})
       expect(released.decided_at).toBeGreaterThanOrEqual(app.held_at!)
+    } finally {
+      await held.cleanUp()
+    }
+  })
+
+  it('holds a released deploy at its first nginx reload until graduate:switch, and the router switches then', async () => {
+    const held = await holdPush('switching', 'grad-switch', {'app.txt': 'switching v2'}, {switchWaitSeconds: 60})
+    try {
+      expect((await gate('release', ['grad-switch', 'switching'])).code).toBe(0)
+      const awaited = await gate('await-switch', ['grad-switch', '60', 'switching'])
+      expect(awaited.stdout).toMatch(/^at-switch switching \d{13}\n$/)
+      // At the switch: the new config is written, but nginx has not reloaded, so the old release serves.
+      expect(await liveRev(sim, HOST, 'switching')).toBe(held.oldRev)
+      expect(held.running()).toBe(true)
+      expect((await gate('switch', ['grad-switch', 'switching'])).stdout).toMatch(/^switched switching \d{13} \d{13}\n$/)
+      await waitFor('the router to serve the new revision', async () => (await liveRev(sim, HOST, 'switching')) === held.newRev)
+      expect(await held.exitCode()).toBe(0)
+      expect(held.output()).toContain('remote:        graduate: switching switching together with graduation grad-switch')
     } finally {
       await held.cleanUp()
     }

@@ -1,0 +1,140 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {dataDir} from '../simulator/host/paths.js'
+import {type Simulator, startSimulator} from '../simulator/index.js'
+import {gitEnv, liveRev, run, waitFor, WorkingCopy} from '../support/sim-client.js'
+import {type CliResult, runCli, scratchHome, startCli, writeManifest} from '../support/cli.js'
+import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
+
+/*
+ * The second hold point (issue 12): after the release each deploy's tail takes its own time — here
+ * 1.5 s ± 1 s per nginx rebuild, so without the switch api and web (both on prod-1) would reload
+ * nginx up to 2 s apart — and the released deploys wait at nginx-pre-reload until graduate sends
+ * one switch to every host.
+ */
+const APPS = ['api', 'web', 'worker'] as const
+
+interface ProbeRound {
+  revs: Record<string, string | undefined>
+}
+
+/** Reads what every app serves, all at once, round after round, until stopped: what a user would see. */
+function probeRouters(sim: Simulator): {stop: () => Promise<ProbeRound[]>} {
+  const rounds: ProbeRound[] = []
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      const revs = await Promise.all(APPS.map((app) => liveRev(sim, TARGETS[app], app)))
+      rounds.push({revs: Object.fromEntries(APPS.map((app, index) => [app, revs[index]]))})
+    }
+  })()
+  return {
+    stop: async () => {
+      running = false
+      await loop
+      return rounds
+    },
+  }
+}
+
+function summaryOf(result: CliResult): Record<string, unknown> {
+  return result.events.at(-1) as Record<string, unknown>
+}
+
+describe('the switch: every released app reloads nginx together', () => {
+  let sim: Simulator
+  let manifest: string
+  let graduation: CliResult
+  let rounds: ProbeRound[]
+  const env = scratchHome().env
+
+  beforeAll(async () => {
+    sim = await startSimulator(scenarioConfig(scratchFile('migrations.log'), {releaseTailMs: 1500}))
+    for (const host of ['prod-1', 'prod-2']) sim.faults.setReleaseTail(host, 1500, 1000)
+    manifest = writeManifest(scenarioManifest(sim))
+    const probe = probeRouters(sim)
+    graduation = await runCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env})
+    rounds = await probe.stop()
+  })
+
+  afterAll(async () => {
+    await sim?.stop()
+  })
+
+  it('graduates, exit 0', () => {
+    expect(graduation.code, graduation.stderr).toBe(0)
+    expect(summaryOf(graduation)).toMatchObject({outcome: 'graduated', exitCode: 0})
+  })
+
+  it('switched the apps of each host in one nginx reload: the same instant on the host', () => {
+    const prod1 = sim.state().hosts.find((host) => host.name === 'prod-1')!
+    const since = (app: string) => prod1.apps.find((entry) => entry.name === app)!.liveSince
+    expect(since('api')).not.toBeNull()
+    expect(since('web')).toBe(since('api'))
+  })
+
+  it('a user saw every app change within one round of the router probe', () => {
+    const newRev = (app: (typeof APPS)[number]) => sim.revisions[app]!.at(-1)
+    const firstNew = APPS.map((app) => rounds.findIndex((round) => round.revs[app] === newRev(app)))
+    expect(firstNew.every((index) => index >= 0), `every app went live in the probe: ${JSON.stringify(firstNew)}`).toBe(true)
+    expect(Math.max(...firstNew) - Math.min(...firstNew)).toBeLessThanOrEqual(1)
+  })
+
+  it('reports which apps shared a reload, and each app\'s live time and the skew', () => {
+    const summary = summaryOf(graduation)
+    expect(summary['switch']).toEqual([
+      {host: expect.stringContaining(String(sim.host('prod-1').port)), together: ['api', 'web'], alone: [], at: expect.any(String)},
+      {host: expect.stringContaining(String(sim.host('prod-2').port)), together: ['worker'], alone: [], at: expect.any(String)},
+    ])
+    expect(summary['flipSkewMs']).toEqual(expect.any(Number))
+    for (const app of summary['apps'] as Array<Record<string, unknown>>) {
+      if (app['result'] === 'live') expect(app['liveAt']).toEqual(expect.any(String))
+    }
+    expect(graduation.events.filter((event) => event.type === 'switch')).toHaveLength(1)
+  })
+
+  describe('a host whose nginx-pre-reload never comes, and an unrelated deploy meanwhile', () => {
+    let rollback: CliResult
+    let unrelatedPush: {code: number | null; stderr: string}
+    let blog: WorkingCopy | undefined
+
+    beforeAll(async () => {
+      // worker's rebuilds on prod-2 run no nginx-pre-reload and take long: api and web wait at the
+      // switch until worker's deploy has ended, and an unrelated app is deployed on prod-1 meanwhile.
+      const skipped = sim.faults.skipNginxPreReload('prod-2', 'worker')
+      sim.faults.setReleaseTail('prod-2', 4000)
+      const running = startCli(['rollback', 'production', '--yes', '--json', '-m', manifest], {env})
+      const switchFile = path.join(dataDir(sim.paths('prod-1'), 'graduate', 'api'), 'switch')
+      await waitFor('api to wait at the nginx switch', () => fs.existsSync(switchFile), {timeoutMs: 90_000})
+
+      blog = await WorkingCopy.clone(sim, 'dev', 'docs')
+      unrelatedPush = await run('git', ['-C', blog.dir, 'push', 'dokku@127.0.0.1:blog', 'HEAD:main'], {env: gitEnv(sim, 'prod-1')})
+      rollback = await running.result
+      skipped.remove()
+    })
+
+    afterAll(() => blog?.remove())
+
+    it('is never blocked at its own nginx reload', async () => {
+      expect(unrelatedPush.code, unrelatedPush.stderr).toBe(0)
+      expect(unrelatedPush.stderr).not.toContain('graduate:')
+      expect(await liveRev(sim, 'prod-1', 'blog')).toBe(sim.revisions['docs']![0])
+    })
+
+    it('rolls back anyway: exit 0, a warning naming the app that switched on its own', () => {
+      expect(rollback.code, rollback.stderr).toBe(0)
+      expect(summaryOf(rollback)).toMatchObject({outcome: 'graduated', exitCode: 0})
+      const warnings = rollback.events.filter((event) => event.type === 'warning').map((event) => String(event['message']))
+      expect(warnings).toContainEqual(expect.stringMatching(/^worker did not switch together with the others: its deploy ended without reaching the nginx switch/))
+      expect(summaryOf(rollback)['switch']).toEqual([
+        expect.objectContaining({together: ['api', 'web'], alone: []}),
+        expect.objectContaining({together: [], alone: [{app: 'worker', why: expect.stringContaining('no nginx-pre-reload')}]}),
+      ])
+    })
+
+    it('leaves every app on its previous revision', async () => {
+      for (const app of APPS) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![0])
+    })
+  })
+})
