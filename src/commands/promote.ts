@@ -42,6 +42,7 @@ ${GraduateCommand.exitCodesHelp}`
     'deploy-timeout': Flags.string({description: 'From push to held, per app, e.g. 30m (overrides options.timeouts.deploy).'}),
     'hold-timeout': Flags.string({description: 'The longest time apps stay held, POST hooks included (options.timeouts.hold).'}),
     'hook-timeout': Flags.string({description: 'Default timeout of hooks without their own (options.timeouts.hook).'}),
+    'switch-timeout': Flags.string({description: 'After the release, how long apps at the nginx switch wait for the rest (options.timeouts.switch).'}),
     lease: Flags.string({description: "The gates' lease; the CLI renews it while apps are held (options.lease)."}),
     verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output, and how each host was reached over SSH.", default: false}),
   }
@@ -59,6 +60,7 @@ ${GraduateCommand.exitCodesHelp}`
         deployTimeout: flags['deploy-timeout'],
         holdTimeout: flags['hold-timeout'],
         hookTimeout: flags['hook-timeout'],
+        switchTimeout: flags['switch-timeout'],
         lease: flags.lease,
       },
       yes: flags.yes,

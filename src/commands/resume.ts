@@ -34,9 +34,9 @@ ${GraduateCommand.exitCodesHelp}`
     if (!GRADUATION_ID.test(args.id)) throw new UsageError(`${args.id} is not a graduation id`, 'ids look like 20261123T101500Z-3f9a; `graduate status <env>` shows the one in flight')
     const outcome = await withManifest(flags.manifest, async ({manifest, hosts, commandMs}) => {
       const found = await findGraduation(args.id, manifest, hosts, commandMs)
-      const question = `Finish graduation ${args.id} in ${found.state.env}: send its decision to every gate that has not acted on it, verify, disarm and unlock?`
+      const question = `Finish graduation ${args.id} in ${found.state.env}: send its decision to every gate that has not acted on it (and the nginx switch, for a release), verify, disarm and unlock?`
       if (!(await confirmOrRefuse(question, {yes: flags.yes, what: `resume graduation ${args.id}`}))) return undefined
-      return resumeGraduation(args.id, found, {commandMs, waitMs: flags.wait * 1000, resumedBy: describeOwner()})
+      return resumeGraduation(args.id, found, {commandMs, waitMs: flags.wait * 1000, switchMs: manifest.options.timeouts.switchMs, resumedBy: describeOwner()})
     }, {acceptNewHostKeys: flags['accept-new-host-keys']})
     if (outcome === undefined) {
       process.stderr.write('Nothing was sent; the graduation is as it was.\n')

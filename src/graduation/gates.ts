@@ -111,9 +111,9 @@ export class GateCoordinator {
    * Sends the decision to every host at once. A release that does not get through is sent again until
    * that host's leases would end — after that the gates have aborted on their own and nothing can be
    * released; an abort is tried a few times, since a gate that cannot be told aborts on its own anyway.
-   * Returns the hosts that could not be told.
+   * Returns the hosts that could not be told; `onHost` hears about each host as soon as it is settled.
    */
-  async decide(decision: 'release' | 'abort'): Promise<DecisionFailure[]> {
+  async decide(decision: 'release' | 'abort', onHost?: (host: string, delivered: boolean) => void): Promise<DecisionFailure[]> {
     this.decided = true
     const failures: DecisionFailure[] = []
     await Promise.all(
@@ -123,11 +123,13 @@ export class GateCoordinator {
         for (let attempt = 1; ; attempt++) {
           try {
             await host.run(command, {timeoutMs: this.options.commandMs})
+            onHost?.(host.label, true)
             return
           } catch (error) {
             const wait = Math.min(5000, 500 * 2 ** (attempt - 1))
             if (Date.now() + wait >= giveUpAt) {
               failures.push({host: host.label, apps, error: error instanceof Error ? error : new Error(String(error)), leaseEndsAt: this.leaseEndsAt(host.label)})
+              onHost?.(host.label, false)
               return
             }
             this.options.bus.emit({type: 'warning', host: host.label, message: `could not send the ${decision} (${message(error)}); trying again`})

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {deferred} from '../deferred.js'
 import {ExitCode} from '../exit-codes.js'
 import {GraduateError} from '../errors.js'
 import type {HookContext, RunHookPhase} from '../hooks/types.js'
@@ -20,7 +21,7 @@ import {graduationRecord, storeRecord} from './record.js'
 import {awaitReleaseTail} from './release-tail.js'
 import type {DokkuHost} from './remote.js'
 import {settleAndDisarm} from './settle-gates.js'
-import {switchTogether} from './switch.js'
+import {NEVER_REACHED, switchTogether} from './switch.js'
 import {type PushResult, cacheRepoFor, deployImageTo, ensureRevision, pushRevisionTo} from './transfer.js'
 import {verifyAborted, verifyReleased} from './verify.js'
 import {waitForHolds} from './wait-for-holds.js'
@@ -270,7 +271,11 @@ class Run {
       bus.emit({type: 'stage', stage: 'release'})
       for (const entry of changed) tracker.set(entry.app, 'releasing')
       const undelivered = new Map<string, DecisionFailure>()
-      for (const failure of await gates.decide('release')) {
+      const deadline = Date.now() + resolved.options.timeouts.deployMs
+      // Each host is asked about its switch as soon as its gates hold the release, not after the slowest host.
+      const delivery = new Map(gates.armed.map((host) => [host.host.label, deferred<boolean>()]))
+      const switching = this.switchTogether(gates, (host) => delivery.get(host)!.promise, deadline)
+      for (const failure of await gates.decide('release', (host, delivered) => delivery.get(host)?.resolve(delivered))) {
         undelivered.set(failure.host, failure)
         bus.emit({
           type: 'warning',
@@ -278,8 +283,6 @@ class Run {
           message: `could not deliver the release to ${failure.apps.join(', ')} before their lease ended at ${failure.leaseEndsAt.toISOString()} (${failure.error.message}); those apps stay on their old release`,
         })
       }
-      const deadline = Date.now() + resolved.options.timeouts.deployMs
-      const switching = this.switchTogether(gates, undelivered, deadline)
       const tail = await awaitReleaseTail({
         entries: changed,
         pushes,
@@ -362,16 +365,17 @@ class Run {
    * The second hold point: once every released deploy is at its nginx reload, one switch to every host
    * at once. Reports which apps each host switched together and warns about any that went alone.
    */
-  private async switchTogether(gates: GateCoordinator, undelivered: Map<string, DecisionFailure>, deadline: number): Promise<HostSwitch[]> {
-    const hosts = gates.armed.filter((gates) => !undelivered.has(gates.host.label))
-    if (hosts.length === 0) return []
+  private async switchTogether(gates: GateCoordinator, delivered: (host: string) => Promise<boolean>, deadline: number): Promise<HostSwitch[]> {
     const started = Date.now()
     const plan = this.plan
     const nameOf = (host: string, app: string) => plan.find((entry) => entry.host === host && entry.targetApp === app)?.app ?? app
-    const switched = await switchTogether({id: this.options.id, hosts, waitMs: this.resolved.options.timeouts.switchMs, deadline, commandMs: this.commandMs, nameOf})
+    const switched = await switchTogether({id: this.options.id, hosts: [...gates.armed], delivered, waitMs: this.resolved.options.timeouts.switchMs, deadline, commandMs: this.commandMs, nameOf})
     this.bus.emit({type: 'switch', hosts: switched, waitedMs: Date.now() - started})
     for (const host of switched) {
-      for (const {app, why} of host.alone) this.bus.emit({type: 'warning', host: host.host, app, message: `${app} did not switch together with the others: ${why}`})
+      for (const {app, why} of host.alone) {
+        // An app the release never reached has a warning of its own, and stays on its old release.
+        if (why !== NEVER_REACHED) this.bus.emit({type: 'warning', host: host.host, app, message: `${app} did not switch together with the others: ${why}`})
+      }
     }
     return switched
   }

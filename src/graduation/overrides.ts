@@ -8,7 +8,13 @@ export interface OptionOverrides {
   deployTimeout?: string | undefined
   holdTimeout?: string | undefined
   hookTimeout?: string | undefined
+  switchTimeout?: string | undefined
   lease?: string | undefined
+}
+
+function switchMs(ms: number, flag: string | undefined): number {
+  if (ms < 1000) throw new UsageError(`--switch-timeout ${flag}: the switch wait is counted in whole seconds; give at least 1s`, 'for example --switch-timeout 30s')
+  return ms
 }
 
 export function applyOverrides(options: ResolvedOptions, overrides: OptionOverrides): ResolvedOptions {
@@ -28,6 +34,7 @@ export function applyOverrides(options: ResolvedOptions, overrides: OptionOverri
       deployMs: duration('deploy-timeout', overrides.deployTimeout, options.timeouts.deployMs),
       holdMs: duration('hold-timeout', overrides.holdTimeout, options.timeouts.holdMs),
       hookMs: duration('hook-timeout', overrides.hookTimeout, options.timeouts.hookMs),
+      switchMs: switchMs(duration('switch-timeout', overrides.switchTimeout, options.timeouts.switchMs), overrides.switchTimeout),
     },
   }
 }

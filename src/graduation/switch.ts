@@ -4,10 +4,18 @@ import type {HostSwitch} from './events.js'
 import type {HostGates} from './gates.js'
 import {withDeadline} from './limit.js'
 
+/** Why an app whose host never got the release did not switch. */
+export const NEVER_REACHED = 'the release never reached it'
+
 export interface SwitchOptions {
   id: string
   /** The released apps, by host (Dokku names). */
   hosts: HostGates[]
+  /**
+   * Resolves once the release has reached the host (true) or cannot (false). A host is only asked
+   * about its switch after its gates hold the release. Absent: every release has been delivered.
+   */
+  delivered?: (host: string) => Promise<boolean>
   /** How long, once one host has every app at the switch, the others are waited for (timeouts.switch). */
   waitMs: number
   /** Epoch ms: the decision plus the deploy timeout. Nothing is waited for past it. */
@@ -21,18 +29,25 @@ export interface SwitchOptions {
  * The second hold point (DESIGN.md §2, PROTOCOL.md "nginx-pre-reload"). Each released deploy stops at
  * its first nginx reload; every host is asked (one command each, waiting on the host) until its apps
  * are all there, and then `graduate:switch` goes to every host at once, so each host's reloads run
- * together and the first one switches all its apps. A host that is slow to get there is waited for
- * `waitMs` after the first host is ready; a gate never waits past its own bound, so this only ever
- * shapes when apps switch, never whether.
+ * together and the first one switches all its apps. Hosts that are slow to get there are waited for
+ * `waitMs` after the first host is ready; a host whose release arrives later still is switched the
+ * moment it has it. A gate never waits past its own bound, so this only ever shapes when apps switch,
+ * never whether.
  */
 export async function switchTogether(options: SwitchOptions): Promise<HostSwitch[]> {
   const stopWaiting = new AbortController()
+  // Once the switch has gone out, a host whose release arrives later is switched, not asked.
+  let switchSent = false
   let firstReady: (() => void) | undefined
   const oneReady = new Promise<void>((resolve) => (firstReady = resolve))
-  const awaited = options.hosts.map(async (gates): Promise<SwitchPosition[] | Error> => {
-    const seconds = Math.max(1, Math.ceil((options.deadline - Date.now()) / 1000))
-    const command = gateAwaitSwitch(options.id, seconds, gates.apps)
+  const answers = options.hosts.map(async (gates): Promise<SwitchPosition[] | Error> => {
     try {
+      if (options.delivered && !(await options.delivered(gates.host.label))) {
+        return gates.apps.map((app): SwitchPosition => ({app, kind: 'gone', reason: NEVER_REACHED}))
+      }
+      if (switchSent) return []
+      const seconds = Math.max(1, Math.ceil((options.deadline - Date.now()) / 1000))
+      const command = gateAwaitSwitch(options.id, seconds, gates.apps)
       const result = await gates.host.run(command, {timeoutMs: seconds * 1000 + options.commandMs, readOnly: true, signal: stopWaiting.signal})
       return parseSwitchPositions(result.stdout, command)
     } catch (error) {
@@ -41,19 +56,26 @@ export async function switchTogether(options: SwitchOptions): Promise<HostSwitch
       firstReady!()
     }
   })
-  const everyHost = Promise.all(awaited)
+  const everyHost = Promise.all(answers)
   await withDeadline(
     Promise.race([everyHost, oneReady.then(() => new Promise((resolve) => setTimeout(resolve, options.waitMs).unref()))]),
     Math.max(0, options.deadline - Date.now()),
     () => undefined,
   )
-  const positions = await Promise.all(awaited.map((answer) => withDeadline<SwitchPosition[] | Error | undefined>(answer, 0, () => undefined)))
 
-  // Every host at once: the point is that their reloads start together.
+  // Every host that has its release, at once: the point is that their reloads start together.
+  switchSent = true
   const switched = await Promise.all(
     options.hosts.map(async (gates, index) => {
-      const before = positions[index]
-      const gone = new Map((Array.isArray(before) ? before : []).filter((position) => position.kind === 'gone').map((position) => [position.app, position]))
+      const pending = Symbol('pending')
+      let before = await withDeadline<SwitchPosition[] | Error | typeof pending>(answers[index]!, 0, () => pending)
+      if (before === pending && options.delivered) {
+        // Its release was still on its way: switch it as soon as it has arrived (or could not).
+        const arrived = await options.delivered(gates.host.label)
+        if (!arrived) before = await answers[index]!
+      }
+      const known = before === pending ? undefined : before
+      const gone = new Map((Array.isArray(known) ? known : []).filter((position) => position.kind === 'gone').map((position) => [position.app, position]))
       const toSwitch = gates.apps.filter((app) => !gone.has(app))
       let after: SwitchPosition[] | Error = []
       if (toSwitch.length > 0) {
@@ -65,7 +87,7 @@ export async function switchTogether(options: SwitchOptions): Promise<HostSwitch
           after = error instanceof Error ? error : new Error(String(error))
         }
       }
-      return describeHost(gates, before, after, gone, options.nameOf)
+      return describeHost(gates, known, after, gone, options.nameOf)
     }),
   )
   // An await still running finds the switch sent and ends on its own; this only stops waiting for its answer.
@@ -90,11 +112,17 @@ function describeHost(gates: HostGates, before: SwitchPosition[] | Error | undef
     } else if (position?.kind === 'open') {
       alone.push({app: name, why: 'it had not reached the nginx switch when the others switched; it reloads on its own when it gets there'})
     } else if (position?.kind === 'gone') {
-      alone.push({app: name, why: position.reason === 'deploy-ended' ? 'its deploy ended without reaching the nginx switch (no nginx-pre-reload from Dokku)' : `it is not at the nginx switch (${position.reason})`})
+      alone.push({app: name, why: goneWhy(position.reason)})
     } else {
       const problem = after instanceof Error ? after : before instanceof Error ? before : undefined
       alone.push({app: name, why: problem ? `the switch could not be sent: ${problem.message.split('\n')[0]}` : 'its host did not say where it is'})
     }
   }
   return {host: label, together, alone, at: at === null ? null : new Date(at).toISOString()}
+}
+
+function goneWhy(reason: string): string {
+  if (reason === 'deploy-ended') return 'its deploy ended without reaching the nginx switch (no nginx-pre-reload from Dokku)'
+  if (reason === NEVER_REACHED) return NEVER_REACHED
+  return `it is not at the nginx switch (${reason})`
 }

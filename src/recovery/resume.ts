@@ -8,6 +8,7 @@ import {liveRevision} from './abort.js'
 import {type AppGate, type EnvironmentState, claimedApps, graduationIds, readEnvironmentState} from './environment-state.js'
 import {type JournalView, readJournal} from './journal-reader.js'
 import {settleAndDisarm} from '../graduation/settle-gates.js'
+import {switchTogether} from '../graduation/switch.js'
 import {recordResumption} from './record-resumption.js'
 
 export interface ResumeOutcome {
@@ -46,10 +47,10 @@ export async function findGraduation(id: string, manifest: Manifest, hosts: Host
 /**
  * `graduate resume <id>`: finishes a graduation whose runner died after the decision. The decision is
  * read from the gates (one released gate means the release was decided) or, failing that, from this
- * machine's journal; it is sent to every gate that has not acted on it, then each app is verified,
- * disarmed and the lock released. A graduation that never decided is not resumed: it is aborted.
+ * machine's journal; it is sent to every gate that has not acted on it (and, for a release, the
+ * switch to every host), then each app is verified, disarmed and the lock released. A graduation that never decided is not resumed: it is aborted.
  */
-export async function resumeGraduation(id: string, found: {state: EnvironmentState; journal: JournalView | undefined}, options: {commandMs: number; waitMs: number; resumedBy: string}): Promise<ResumeOutcome> {
+export async function resumeGraduation(id: string, found: {state: EnvironmentState; journal: JournalView | undefined}, options: {commandMs: number; waitMs: number; switchMs: number; resumedBy: string}): Promise<ResumeOutcome> {
   const {state, journal} = found
   const claimed = claimedApps(state, id)
   const gateDecision = claimed.some((app) => app.gate.decision === 'release') ? 'release' : undefined
@@ -62,12 +63,23 @@ export async function resumeGraduation(id: string, found: {state: EnvironmentSta
   }
   const deadline = Date.now() + options.waitMs
   const outcome: ResumeOutcome = {id, env: state.env, decision, decidedBy: gateDecision ? 'gates' : 'journal', apps: [], exitCode: ExitCode.Graduated, recorded: {outcome: 'unknown', failures: []}}
+  const groups = groupByHost(claimed)
   await Promise.all(
-    groupByHost(claimed).map(async ({host, apps}) => {
+    groups.map(async ({host, apps}) => {
       const undecided = apps.filter((app) => app.gate.decision === null).map((app) => app.targetApp)
       if (undecided.length > 0) {
         await host.send(decision === 'release' ? gateRelease(id, undecided) : gateAbort(id, undecided), {timeoutMs: options.commandMs})
       }
+    }),
+  )
+  if (decision === 'release') {
+    // The released deploys wait at their first nginx reload for a switch their dead runner cannot send:
+    // sent here, together, they switch as one instead of each at the end of its gate's bound.
+    const nameOf = (label: string, targetApp: string) => claimed.find((app) => app.host.label === label && app.targetApp === targetApp)?.app ?? targetApp
+    await switchTogether({id, hosts: groups.map(({host, apps}) => ({host, apps: apps.map((app) => app.targetApp)})), waitMs: options.switchMs, deadline, commandMs: options.commandMs, nameOf})
+  }
+  await Promise.all(
+    groups.map(async ({host, apps}) => {
       const left = await settleAndDisarm(host, id, apps.map((app) => app.targetApp), {commandMs: options.commandMs, deadline})
       for (const app of apps) {
         const liveRev = await liveRevision(host, app.targetApp, options.commandMs)

@@ -1,4 +1,5 @@
 import {DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrDefaultRendererLogLevels, type ListrTask, type ListrTaskWrapper} from 'listr2'
+import {deferred} from '../deferred.js'
 
 /*
  * listr2 runs a task list that is fixed when it starts, and each task is a promise; a graduation is a
@@ -188,13 +189,3 @@ export class Drawing {
   }
 }
 
-interface Deferred<T> {
-  promise: Promise<T>
-  resolve(value: T): void
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>((settle) => (resolve = settle))
-  return {promise, resolve}
-}

@@ -103,7 +103,8 @@ describe('recovery from a crashed graduation', () => {
   it('resume finishes a graduation whose runner died after deciding to release', async () => {
     // prod-2's release hangs, so the runner dies with api and web released and worker still held.
     const hang = sim.faults.command({host: 'prod-2', match: 'graduate:release', action: {kind: 'hang'}, once: true})
-    manifest = writeManifest({...scenarioManifest(sim), options: {lease: '60s'}})
+    // prod-1's apps wait at the nginx switch for prod-2 at most timeouts.switch, then switch on their own.
+    manifest = writeManifest({...scenarioManifest(sim), options: {lease: '60s', timeouts: {switch: '1s'}}})
     const id = await crashGraduation(
       async (events) => events.some((event) => event.type === 'decision') && (await liveRev(sim, 'prod-1', 'web')) === sim.revisions['web']![1],
     )

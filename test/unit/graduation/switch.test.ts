@@ -1,0 +1,93 @@
+import {describe, expect, it} from 'vitest'
+import type {DokkuCommand} from '../../../src/dokku/command.js'
+import type {HostGates} from '../../../src/graduation/gates.js'
+import type {DokkuHost} from '../../../src/graduation/remote.js'
+import {NEVER_REACHED, switchTogether} from '../../../src/graduation/switch.js'
+import type {ExecResult} from '../../../src/ssh/transport.js'
+
+/** A host that answers graduate:await-switch when `arrive` is called, and records every switch it is sent. */
+function fakeHost(label: string, awaitAnswer: string, switchAnswer: string) {
+  const sent: string[][] = []
+  let arrive: (() => void) | undefined
+  const arrived = new Promise<void>((resolve) => (arrive = resolve))
+  const answer = (stdout: string): ExecResult => ({exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1})
+  const host = {
+    label,
+    run: async (command: DokkuCommand, options: {signal?: AbortSignal}) => {
+      sent.push([...command.argv])
+      await Promise.race([arrived, new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('stopped waiting'))))])
+      return answer(awaitAnswer)
+    },
+    send: async (command: DokkuCommand) => {
+      sent.push([...command.argv])
+      return answer(switchAnswer)
+    },
+  }
+  return {host: host as unknown as DokkuHost, sent, arrive: () => arrive!()}
+}
+
+const nameOf = (_host: string, app: string) => app
+
+describe('switchTogether', () => {
+  it('sends the switch to every host once every host has its apps at the switch, and says who switched together', async () => {
+    const one = fakeHost('dokku@one', 'at-switch api 1000\nat-switch web 1001\n', 'switched api 1000 2000\nswitched web 1001 2000\n')
+    const two = fakeHost('dokku@two', 'at-switch worker 1500\n', 'switched worker 1500 2001\n')
+    const hosts: HostGates[] = [{host: one.host, apps: ['api', 'web']}, {host: two.host, apps: ['worker']}]
+    const switching = switchTogether({id: 'g1', hosts, waitMs: 60_000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    one.arrive()
+    // Only one host is ready: nothing is switched yet.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(one.sent.filter((argv) => argv[0] === 'graduate:switch')).toEqual([])
+    two.arrive()
+    const result = await switching
+    expect(one.sent).toEqual([
+      ['graduate:await-switch', 'g1', '60', 'api', 'web'],
+      ['graduate:switch', 'g1', 'api', 'web'],
+    ])
+    expect(two.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'worker'])
+    expect(result).toEqual([
+      {host: 'dokku@one', together: ['api', 'web'], alone: [], at: new Date(2000).toISOString()},
+      {host: 'dokku@two', together: ['worker'], alone: [], at: new Date(2001).toISOString()},
+    ])
+  })
+
+  it('does not wait for a slow host longer than the switch wait after the first host is ready', async () => {
+    const ready = fakeHost('dokku@ready', 'at-switch api 1000\n', 'switched api 1000 2000\n')
+    const slow = fakeHost('dokku@slow', 'at-switch worker 1500\n', 'open worker\n')
+    const hosts: HostGates[] = [{host: ready.host, apps: ['api']}, {host: slow.host, apps: ['worker']}]
+    const switching = switchTogether({id: 'g1', hosts, waitMs: 20, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    ready.arrive()
+    const result = await switching
+    expect(slow.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'worker'])
+    expect(result[1]).toEqual({host: 'dokku@slow', together: [], alone: [{app: 'worker', why: expect.stringContaining('had not reached the nginx switch')}], at: null})
+  })
+
+  it('never sends the switch for an app whose deploy ended without reaching it, and says why', async () => {
+    const host = fakeHost('dokku@one', 'at-switch api 1000\ngone worker deploy-ended\n', 'switched api 1000 2000\n')
+    host.arrive()
+    const result = await switchTogether({id: 'g1', hosts: [{host: host.host, apps: ['api', 'worker']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    expect(host.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'api'])
+    expect(result[0]!.alone).toEqual([{app: 'worker', why: expect.stringContaining('no nginx-pre-reload')}])
+  })
+
+  it('asks a host about its switch only once its release arrived, and switches a late one the moment it has it', async () => {
+    const early = fakeHost('dokku@early', 'at-switch api 1000\n', 'switched api 1000 2000\n')
+    const late = fakeHost('dokku@late', 'at-switch worker 1500\n', 'open worker\n')
+    const lost = fakeHost('dokku@lost', 'at-switch docs 1500\n', 'switched docs 1 2\n')
+    let deliverLate: ((delivered: boolean) => void) | undefined
+    const lateDelivery = new Promise<boolean>((resolve) => (deliverLate = resolve))
+    const delivered = (host: string) => (host === 'dokku@late' ? lateDelivery : Promise.resolve(host === 'dokku@early'))
+    early.arrive()
+    const hosts: HostGates[] = [{host: early.host, apps: ['api']}, {host: late.host, apps: ['worker']}, {host: lost.host, apps: ['docs']}]
+    const switching = switchTogether({id: 'g1', hosts, delivered, waitMs: 10, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The late host has not been asked anything yet; the early one was switched after the wait.
+    expect(late.sent).toEqual([])
+    expect(early.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'api'])
+    deliverLate!(true)
+    const result = await switching
+    expect(late.sent).toEqual([['graduate:switch', 'g1', 'worker']])
+    expect(lost.sent).toEqual([])
+    expect(result[2]).toEqual({host: 'dokku@lost', together: [], alone: [{app: 'docs', why: NEVER_REACHED}], at: null})
+  })
+})
