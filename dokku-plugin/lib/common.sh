@@ -4,7 +4,7 @@
 # Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
 # helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
 
-GRADUATE_VERSION="0.3.0"
+GRADUATE_VERSION="0.3.1"
 GRADUATE_PROTOCOL=3
 GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
 GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
@@ -401,6 +401,71 @@ restore_branches() {
     log_warn "graduate: could not put every branch of $app back as it was before graduation ${ARMED[id]:-}; compare 'git for-each-ref refs/heads/' in $repository with $BRANCHES_FILE"
     return 1
   fi
+}
+
+# ---- the aborted deploy's containers (PROTOCOL.md "Removing the aborted deploy's containers")
+# Dokku stops a container that failed check-deploy but never removes it: it stays Exited (143) for
+# good, because its retire-registry entry has the app and container fields swapped and `ps:retire`
+# never finds it (dokku-observed.md §3). The gate registered every container of the build it held, so
+# once that deploy has ended it removes them itself.
+
+# The container ids the app's CONTAINER.* files name: the release that serves, never to be removed.
+serving_containers() {
+  local file cid
+  SERVING=()
+  for file in "${DOKKU_ROOT:-/home/dokku}/$1"/CONTAINER.*; do
+    [[ -f $file ]] || continue
+    cid=""
+    read -r cid <"$file" || true
+    [[ -z $cid ]] || SERVING+=("$cid")
+  done
+}
+
+# Dokku writes full ids everywhere, but a short id naming the same container must protect it too.
+is_serving() {
+  local cid
+  for cid in "${SERVING[@]}"; do
+    [[ $cid == "$1"* || $1 == "$cid"* ]] && return 0
+  done
+  return 1
+}
+
+# remove_aborted_containers <app>: removes the stopped containers of the held build that no
+# CONTAINER.* file names. Only once that deploy has ended (no gate waiting, Dokku's deploy lock free):
+# Dokku stops them after the gate fails the deploy. The caller holds the mutex and has loaded the
+# state. A container still running is left alone and reported — the deploy ended without stopping
+# it (an orphaned deploy after `builds:cancel`, dokku-observed.md §4), so it is not ours to kill.
+# Containers already gone count as removed: the watcher and disarm both call this. Returns 1 when
+# docker failed on one.
+remove_aborted_containers() {
+  local app=$1 file cid result failed=0
+  local -A container=()
+  [[ -n ${HELD[build]:-} ]] || return 0
+  serving_containers "$app"
+  for file in "$CONTAINERS_DIR"/*; do
+    kv_load "$file" container || continue
+    cid=${container[cid]:-}
+    [[ ${container[build]:-} == "${HELD[build]}" && $cid =~ ^[0-9a-f]{12,64}$ ]] || continue
+    is_serving "$cid" && continue
+    if ! result=$(docker container inspect --format '{{.State.Status}}' "$cid" 2>&1 </dev/null); then
+      [[ $result == *"No such container"* ]] && continue
+      log_warn "graduate: could not look at container ${cid:0:12} ($app ${container[proc]}.${container[index]} of the aborted build ${HELD[build]}): $result"
+      failed=1
+      continue
+    fi
+    case $result in
+      exited | created | dead) ;;
+      *)
+        log_warn "graduate: container ${cid:0:12} ($app ${container[proc]}.${container[index]} of the aborted build ${HELD[build]}) is $result although its deploy has ended; it serves no traffic through nginx, but the gate does not stop containers: remove it with 'docker container rm -f ${cid:0:12}' once nothing uses it"
+        continue
+        ;;
+    esac
+    if ! result=$(docker container rm "$cid" 2>&1 </dev/null) && [[ $result != *"No such container"* ]]; then
+      log_warn "graduate: could not remove container ${cid:0:12} ($app ${container[proc]}.${container[index]} of the aborted build ${HELD[build]}): $result"
+      failed=1
+    fi
+  done
+  return "$failed"
 }
 
 # Removes everything an arming left, keeping the app directory and its mutex file. Caller holds

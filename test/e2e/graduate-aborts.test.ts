@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from '../simulator/index.js'
-import {liveRev, ssh} from '../support/sim-client.js'
+import {liveRev, ssh, waitFor} from '../support/sim-client.js'
 import {runCli, writeManifest} from '../support/cli.js'
 import {TARGETS, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
 
@@ -34,6 +34,18 @@ describe('an aborted graduation changes nothing', () => {
     expect(sim.state().hosts.find((host) => host.name === 'prod-1')!.environments['production']?.lock ?? null).toBeNull()
   }
 
+  function appOnTarget(app: keyof typeof TARGETS) {
+    return sim.state().hosts.find((host) => host.name === TARGETS[app])!.apps.find((entry) => entry.name === app)!
+  }
+
+  /** When the last push to `app` ended on its target host (its receive-pack returns once the deploy has ended), from the host's journal. */
+  function lastPushEnded(app: keyof typeof TARGETS): number {
+    const journal = sim.state().hosts.find((host) => host.name === TARGETS[app])!.journal
+    const push = journal.filter((entry) => new RegExp(`^git-receive-pack '/?${app}'$`).test(entry.command)).at(-1)
+    if (!push) throw new Error(`no push to ${app} in the journal of ${TARGETS[app]}: ${journal.map((entry) => entry.command).join(' | ')}`)
+    return push.ts + push.durationMs
+  }
+
   async function graduateWith(condition: {host?: string; app?: string; config?: string}, manifestExtra: Parameters<typeof scenarioManifest>[1] = {}) {
     if (condition.config) expect((await ssh(sim, condition.host!, ['config:set', '--no-restart', condition.app!, condition.config])).code).toBe(0)
     try {
@@ -62,13 +74,28 @@ describe('an aborted graduation changes nothing', () => {
     expect(fs.existsSync(migrationLog)).toBe(false)
   })
 
-  it('aborts everything when the POST hook fails, after every app was held', async () => {
+  it('aborts everything when the POST hook fails, after every app was held, and leaves none of their new containers behind', async () => {
+    const changed = ['api', 'web', 'worker'] as const
+    const before = new Map(changed.map((app) => [app, appOnTarget(app).containers]))
     const result = await graduateWith({host: 'prod-1', app: 'api', config: 'MIGRATION_FAILS=1'})
     expect(result.code, result.stderr).toBe(1)
     expect(result.events.filter((event) => event.type === 'app' && event['state'] === 'held')).toHaveLength(3)
     expect(result.events.at(-1)!['cause']).toMatch(/post hook "Migrate database" failed with exit code 4/)
     expect(result.events.some((event) => event.type === 'hook-output' && String(event['line']).includes('column already exists'))).toBe(true)
     await expectEveryAppOld()
+
+    // Dokku leaves a held container it failed Exited (143) for good (observed §3); the gate removes the
+    // ones it held once their deploy has ended: by disarm, or within moments by its own watcher.
+    const deadline = Math.max(...changed.map(lastPushEnded)) + 10_000
+    for (const app of changed) {
+      const known = new Set(before.get(app)!.map((container) => container.id))
+      const added = () => appOnTarget(app).containers.filter((container) => !known.has(container.id))
+      await waitFor(`no container of ${app}'s aborted deploy to remain`, () => added().length === 0, {timeoutMs: Math.max(0, deadline - Date.now())}).catch((error: unknown) => {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}: ${JSON.stringify(added())}`)
+      })
+      // Nothing else was touched: the old release's containers run on, under their names.
+      expect(appOnTarget(app).containers, `${app}'s other containers`).toEqual(before.get(app))
+    }
   })
 
   it('aborts before deploying anything when a PRE hook fails', async () => {

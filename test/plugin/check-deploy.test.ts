@@ -4,7 +4,7 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
 import {processGone, waitFor, type PluginHost} from './harness.js'
-import {GateScenario, ID, NEW_REV} from './scenario.js'
+import {GateScenario, HOLDING_WEB1, ID, NEW_REV} from './scenario.js'
 
 let scenario: GateScenario
 let host: PluginHost
@@ -306,5 +306,81 @@ describe('the deploy behind the hold goes away', () => {
     await host.verb('release', [ID, 'api'])
     // Writing "released" into the closed pipe must not kill it with SIGPIPE.
     expect(await gate.result()).toMatchObject({code: 0, signal: null})
+  })
+})
+
+describe("the aborted deploy's containers", () => {
+  /** Every `docker container rm` the plugin ran, by container id. */
+  const removals = () => host.calls().filter((call) => call.startsWith('docker container rm '))
+
+  test('are removed once the deploy has ended, and nothing else is: not the serving release, not another stopped container', async () => {
+    const dokku = host.standIn()
+    await scenario.arm()
+    const serving = host.servingContainer('api')
+    const unrelated = host.addContainer(scenario.oldImage)
+    host.stopContainer(unrelated)
+    const {cid: web1} = host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+    const web2 = host.addContainer(scenario.newImage)
+    const first = await scenario.holdPush({cid: web1, dokkuPid: dokku.pid})
+    const second = host.checkDeploy('api', {cid: web2, index: 2, buildId: 'mwt5e6etaozwuh', buildSource: 'git-hook', command: 'git-hook', dokkuPid: dokku.pid})
+    await second.line(/holding api \(web\.2\)/)
+
+    await host.verb('abort', [ID, 'api'])
+    expect((await first.result()).code).toBe(1)
+    expect((await second.result()).code).toBe(1)
+    // The dokku command running the deploy still runs: Dokku has yet to stop the failed containers.
+    expect([host.containerStatus(web1), host.containerStatus(web2)]).toEqual(['running', 'running'])
+    expect(removals()).toEqual([])
+
+    // kill_new stops them, then the deploy ends.
+    host.stopContainer(web1)
+    host.stopContainer(web2)
+    dokku.kill('SIGKILL')
+    await waitFor(() => host.containerStatus(web1) === undefined && host.containerStatus(web2) === undefined, 'the aborted containers to be removed')
+
+    expect(host.containerStatus(serving)).toBe('running')
+    expect(host.containerStatus(unrelated)).toBe('exited')
+    expect(removals().sort()).toEqual([`docker container rm ${web1}`, `docker container rm ${web2}`].sort())
+    scenario.expectRestored()
+    // graduate:disarm after the watcher finds them gone and disarms.
+    expect(await host.verb('disarm', [ID, 'api'])).toMatchObject({code: 0, stdout: 'disarmed api\n', stderr: ''})
+    expect(removals()).toHaveLength(2)
+  })
+
+  test('are removed only once Dokku frees its deploy lock when the dokku command ended first (a client that disconnected)', async () => {
+    const dokku = host.standIn()
+    await scenario.arm()
+    const lock = await host.holdDeployLock('api')
+    const {cid} = host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+    const gate = host.checkDeploy('api', {cid, buildId: 'mwt5e6etaozwuh', buildSource: 'git-hook', command: 'git-hook', dokkuPid: dokku.pid, logLockProbes: true})
+    await gate.line(HOLDING_WEB1)
+    dokku.kill('SIGKILL')
+    await waitFor(() => processGone(dokku.pid!), 'the stand-in to exit')
+
+    await host.verb('abort', [ID, 'api'])
+    expect((await gate.result()).code).toBe(1)
+    host.stopContainer(cid)
+    // What the gate left behind has seen the deploy still running: the container stays until it ends.
+    const probesByGate = host.deployLockProbes()
+    await waitFor(() => host.deployLockProbes() > probesByGate, 'a look at the deploy lock after the gate exited')
+    expect(host.containerStatus(cid)).toBe('exited')
+    await lock.release()
+    await waitFor(() => host.containerStatus(cid) === undefined, 'the aborted container to be removed after the deploy lock was freed')
+    expect(host.containerStatus(host.servingContainer('api'))).toBe('running')
+  })
+
+  test('stay after a release', async () => {
+    const dokku = host.standIn()
+    await scenario.arm()
+    const {cid} = host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+    const gate = await scenario.holdPush({cid, dokkuPid: dokku.pid})
+    await host.verb('release', [ID, 'api'])
+    expect((await gate.result()).code).toBe(0)
+    dokku.kill('SIGKILL')
+    // Even stopped (it crashed, say), a released container is the release's business, not the gate's.
+    host.stopContainer(cid)
+    expect(await host.verb('disarm', [ID, 'api'])).toMatchObject({code: 0, stdout: 'disarmed api\n'})
+    expect(host.containerStatus(cid)).toBe('exited')
+    expect(removals()).toEqual([])
   })
 })

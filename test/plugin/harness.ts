@@ -15,6 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export const pluginSource = path.resolve(here, '../../dokku-plugin')
 const stubsDir = path.join(here, 'stubs')
 const fullDiskDir = path.join(here, 'full-disk')
+const lockProbesDir = path.join(here, 'lock-probes')
 
 const DEFAULT_DEADLINE_MS = 15_000
 
@@ -58,6 +59,15 @@ export function processGone(pid: number): boolean {
   }
 }
 
+/** Signals a process that may have exited meanwhile. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
+}
+
 /** Parses the plugin's key=value state files. */
 function parseKeyValues(text: string): Record<string, string> {
   const values: Record<string, string> = {}
@@ -80,6 +90,8 @@ export interface CheckDeployOptions {
   dokkuPid?: number
   /** Run under a bash process standing in for Dokku's deploy process, so a test can kill it. */
   underParent?: boolean
+  /** Log every look at Dokku's deploy lock this gate (and what it leaves behind) takes; see deployLockProbes. */
+  logLockProbes?: boolean
 }
 
 /** One running check-deploy: its output as the build log would see it (stdout and stderr merged). */
@@ -237,6 +249,29 @@ export class PluginHost {
     return cid
   }
 
+  /** What Dokku's kill_new does to a container that failed check-deploy: stops it, Exited (143), and leaves it. */
+  stopContainer(cid: string): void {
+    fs.writeFileSync(path.join(this.stubState, 'containers', `${cid}.status`), 'exited\n')
+  }
+
+  /** `running` or `exited` while the container exists; undefined once it was removed. */
+  containerStatus(cid: string): string | undefined {
+    const file = path.join(this.stubState, 'containers', `${cid}.status`)
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined
+  }
+
+  /** Every `docker container rm` fails from now on, as on a daemon that cannot remove. */
+  failRemovals(fail = true): void {
+    const file = path.join(this.stubState, 'rm-fails')
+    if (fail) fs.writeFileSync(file, '')
+    else fs.rmSync(file, {force: true})
+  }
+
+  /** The container id an app's CONTAINER.<proc>.<index> file names (the release that serves). */
+  servingContainer(app: string, key = 'web.1'): string {
+    return fs.readFileSync(path.join(this.dokkuRoot, app, `CONTAINER.${key}`), 'utf8').trim()
+  }
+
   tag(tag: string, image: string): void {
     fs.writeFileSync(path.join(this.stubState, 'tags', tag.replaceAll('/', '%2F')), `${image}\n`)
   }
@@ -253,6 +288,12 @@ export class PluginHost {
   config(app: string, key: string): string | undefined {
     const file = path.join(this.stubState, 'apps', app, 'config', key)
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined
+  }
+
+  /** How many times a gate started with `logLockProbes` has probed Dokku's deploy lock (`flock -n`). */
+  deployLockProbes(): number {
+    const file = path.join(this.stubState, 'flock.log')
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('flock -n ')).length : 0
   }
 
   /** Every docker and dokku call the plugin made, in order. */
@@ -312,6 +353,7 @@ export class PluginHost {
       DOKKU_BUILD_SOURCE: options.buildSource,
       DOKKU_PID: options.dokkuPid === undefined ? undefined : String(options.dokkuPid),
     })
+    if (options.logLockProbes) env['PATH'] = `${lockProbesDir}:${env['PATH']}`
     const child = options.underParent
       ? spawn('bash', ['-c', '"$@"; exit $?', 'deploy-process', trigger, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
       : spawn(trigger, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
@@ -366,25 +408,45 @@ export class PluginHost {
     }
   }
 
-  /** A gate orphaned by a test is still this host's check-deploy (and not a process that reused its pid). */
-  private isOurGate(pid: number): boolean {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(this.pluginDir, 'gate', 'check-deploy'))
-    } catch {
-      return false
-    }
-  }
-
-  /** Kills whatever the test left running (only processes this host started) and removes the host. */
-  dispose(): void {
-    for (const child of this.children) child.kill('SIGKILL')
-    for (const app of fs.existsSync(this.dataDir) ? fs.readdirSync(this.dataDir) : []) {
-      const containers = path.join(this.dataDir, app, 'containers')
-      for (const file of fs.existsSync(containers) ? fs.readdirSync(containers) : []) {
-        const pid = Number(parseKeyValues(fs.readFileSync(path.join(containers, file), 'utf8')).pid)
-        if (pid > 0 && !processGone(pid) && this.isOurGate(pid)) process.kill(pid, 'SIGKILL')
+  /**
+   * This host's gate processes still running: gates a test left holding and the detached watchers an
+   * aborting gate leaves to finish after the deploy (subshells with the gate's own command line). Only
+   * processes running this host's own copy of the script match, so nothing else is touched.
+   */
+  private gateProcesses(): {gates: number[]; children: number[]} {
+    const script = path.join(this.pluginDir, 'gate', 'check-deploy')
+    const gates: number[] = []
+    const parents = new Map<number, number>()
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+        if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(script)) gates.push(Number(entry))
+      } catch {
+        // exited meanwhile, or another user's process
       }
     }
+    const children = [...parents].filter(([, parent]) => gates.includes(parent)).map(([pid]) => pid)
+    return {gates, children}
+  }
+
+  /**
+   * Kills whatever the test left running (only processes this host started) and removes the host.
+   * The gates and watchers are stopped first, so none starts another child (a docker call writing
+   * into the host) between finding and killing them.
+   */
+  async dispose(): Promise<void> {
+    const stopped = new Set<number>()
+    for (let found = this.gateProcesses(); found.gates.some((pid) => !stopped.has(pid)); found = this.gateProcesses()) {
+      for (const pid of found.gates) signal(pid, 'SIGSTOP')
+      for (const pid of found.gates) stopped.add(pid)
+    }
+    const {children} = this.gateProcesses()
+    const leftovers = [...stopped, ...children]
+    for (const pid of leftovers) signal(pid, 'SIGKILL')
+    for (const child of this.children) child.kill('SIGKILL')
+    await waitFor(() => leftovers.every((pid) => processGone(pid)), 'the gate processes the test left to end')
     fs.rmSync(this.dir, {recursive: true, force: true})
   }
 }

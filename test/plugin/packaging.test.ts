@@ -77,7 +77,7 @@ describe('commands', () => {
 
 test('version prints the version of plugin.toml and the protocol', async () => {
   const version = /^version = "([^"]+)"$/m.exec(fs.readFileSync(path.join(pluginSource, 'plugin.toml'), 'utf8'))?.[1]
-  expect(version).toBe('0.3.0')
+  expect(version).toBe('0.3.1')
   expect(await host.verb('version', [])).toMatchObject({code: 0, stdout: `graduate-gate ${version} protocol 3\n`})
 })
 
@@ -89,6 +89,7 @@ test('every script passes shellcheck -x, including the companion install writes'
     ),
     path.join(companion(), 'check-deploy'),
     ...['docker', 'dokku'].map((name) => path.join(import.meta.dirname, 'stubs', name)),
+    path.join(import.meta.dirname, 'lock-probes', 'flock'),
   ]
   expect(scripts.length).toBeGreaterThan(15)
   const result = spawnSync('shellcheck', ['-x', ...scripts], {encoding: 'utf8'})

@@ -68,7 +68,7 @@ export class GateScenario {
     expect(this.host.config('api', 'GIT_REV')).toBe(OLD_REV)
   }
 
-  dispose(): void {
-    this.host.dispose()
+  dispose(): Promise<void> {
+    return this.host.dispose()
   }
 }

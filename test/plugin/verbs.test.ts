@@ -226,6 +226,65 @@ describe('graduate:disarm', () => {
     expect(host.calls().filter((call) => call.startsWith('dokku config:set') || call.startsWith('dokku config:unset'))).toEqual([])
   })
 
+  test("after an abort it removes the aborted deploy's stopped containers, and only those", async () => {
+    await scenario.arm()
+    const serving = host.servingContainer('api')
+    const {cid} = host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+    // No DOKKU_PID: no watcher cleans up after the deploy, disarm does.
+    const gate = await scenario.holdPush({cid})
+    await host.verb('abort', [ID, 'api'])
+    expect((await gate.result()).code).toBe(1)
+    host.stopContainer(cid)
+    expect(await host.verb('disarm', [ID, 'api'])).toMatchObject({code: 0, stdout: 'disarmed api\n', stderr: ''})
+    expect(host.containerStatus(cid)).toBeUndefined()
+    expect(host.containerStatus(serving)).toBe('running')
+    expect(host.calls().filter((call) => call.startsWith('docker container rm '))).toEqual([`docker container rm ${cid}`])
+  })
+
+  test('never removes a held container that a CONTAINER.* file names, nor one still running, which it reports', async () => {
+    await scenario.arm()
+    const {cid: web1} = host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+    const web2 = host.addContainer(scenario.newImage)
+    const first = await scenario.holdPush({cid: web1})
+    const second = host.checkDeploy('api', {cid: web2, index: 2, buildId: 'mwt5e6etaozwuh', buildSource: 'git-hook', command: 'git-hook'})
+    await second.line(/holding api \(web\.2\)/)
+    await host.verb('abort', [ID, 'api'])
+    expect((await first.result()).code).toBe(1)
+    expect((await second.result()).code).toBe(1)
+    // web.1 is named as serving; web.2 was never stopped (a deploy orphaned by builds:cancel).
+    fs.writeFileSync(path.join(host.dokkuRoot, 'api', 'CONTAINER.web.2'), `${web1}\n`)
+    host.stopContainer(web1)
+
+    const disarm = await host.verb('disarm', [ID, 'api'])
+    expect(disarm).toMatchObject({code: 0, stdout: 'disarmed api\n'})
+    expect(disarm.stderr).toContain(`container ${web2.slice(0, 12)} (api web.2 of the aborted build mwt5e6etaozwuh) is running although its deploy has ended`)
+    expect(disarm.stderr).toContain(`docker container rm -f ${web2.slice(0, 12)}`)
+    expect([host.containerStatus(web1), host.containerStatus(web2)]).toEqual(['exited', 'running'])
+    expect(host.calls().filter((call) => call.startsWith('docker container rm '))).toEqual([])
+  })
+
+  test('keeps the claim when docker cannot remove an aborted container, and a retry removes it', async () => {
+    await scenario.arm()
+    const {cid} = host.buildReachesGate('api', {image: scenario.newImage, rev: NEW_REV})
+    const gate = await scenario.holdPush({cid})
+    await host.verb('abort', [ID, 'api'])
+    expect((await gate.result()).code).toBe(1)
+    host.stopContainer(cid)
+    host.failRemovals()
+
+    const refused = await host.verb('disarm', [ID, 'api'])
+    expect(refused).toMatchObject({code: 1, stdout: ''})
+    expect(refused.stderr).toContain(`could not remove container ${cid.slice(0, 12)} (api web.1 of the aborted build mwt5e6etaozwuh): Error response from daemon:`)
+    expect(refused.stderr).toContain(`not every container of api's aborted deploy could be removed (above), so graduation ${ID} keeps its claim`)
+    expect(host.state('api', 'armed')?.id).toBe(ID)
+    expect(host.containerStatus(cid)).toBe('exited')
+
+    host.failRemovals(false)
+    expect(await host.verb('disarm', [ID, 'api'])).toMatchObject({code: 0, stdout: 'disarmed api\n', stderr: ''})
+    expect(host.containerStatus(cid)).toBeUndefined()
+    expect(host.state('api', 'armed')).toBeUndefined()
+  })
+
   test("another graduation's arming is not disarmed", async () => {
     await scenario.arm()
     const result = await host.verb('disarm', [OTHER_ID, 'api'])
@@ -249,7 +308,7 @@ describe('graduate:status', () => {
   test('reports each state with the fields of the protocol', async () => {
     host.addApp('web', {image: scenario.oldImage})
     let status = await statusJson('api', 'web')
-    expect(status).toMatchObject({protocol: 3, version: '0.3.0'})
+    expect(status).toMatchObject({protocol: 3, version: '0.3.1'})
     expect(Math.abs(status.now - Date.now() / 1000)).toBeLessThan(5)
     expect(status.apps[1]).toEqual({
       app: 'web', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null,

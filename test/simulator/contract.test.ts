@@ -1,9 +1,10 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import ssh2 from 'ssh2'
 import {type Simulator, startSimulator} from './index.js'
-import {WorkingCopy, liveRev, simApp, ssh, waitFor} from '../support/sim-client.js'
+import {type RunResult, WorkingCopy, liveRev, run, simApp, ssh, waitFor} from '../support/sim-client.js'
 
 /*
  * The simulator held against dokku-contract.md and dokku-observed.md: what graduate parses and what
@@ -27,6 +28,8 @@ beforeAll(async () => {
           simApp('branches'),
           simApp('failing'),
           simApp('manual'),
+          simApp('leftover', {'app.json': JSON.stringify({formation: {web: {quantity: 2, max_parallel: 2}}})}),
+          simApp('removable'),
         ],
       },
     ],
@@ -232,6 +235,117 @@ describe('nginx-pre-reload (observed §10)', () => {
       expect(deploy[1]![1]).toBe(deploy[0]![1])
     } finally {
       fs.rmSync(path.join(paths.pluginEnabled, 'probe'), {force: true})
+    }
+  })
+})
+
+/** The host's own `docker` (the shim plugins run), as the dokku user would. */
+function docker(args: string[]): Promise<RunResult> {
+  return run(path.join(sim.host('dev').hostDir, 'bin', 'docker'), args)
+}
+
+function containersOf(app: string) {
+  return sim.state().hosts[0]!.apps.find((candidate) => candidate.name === app)!.containers
+}
+
+/**
+ * The test gate of dokku-observed.md §3 as a plugin of its own: it fails every container of one app
+ * at check-deploy, after Dokku's checks passed, as an aborting gate does. Returns its uninstall.
+ */
+async function installTestGate(app: string): Promise<() => Promise<void>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-testgate-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'plugin'))
+    fs.writeFileSync(path.join(dir, 'plugin', 'plugin.toml'), '[plugin]\ndescription = "fails one app\'s deploys at check-deploy"\nversion = "0.0.1"\n[plugin.config]\n')
+    fs.writeFileSync(path.join(dir, 'plugin', 'check-deploy'), `#!/usr/bin/env bash\n[[ $# -ge 6 && $1 == ${app} ]] || exit 0\necho " !     [zz-testgate] aborted $3.$6" >&2\nexit 1\n`, {mode: 0o755})
+    const tarball = path.join(dir, 'zz-testgate.tgz')
+    expect((await run('tar', ['-czf', tarball, '-C', path.join(dir, 'plugin'), '.'])).code).toBe(0)
+    const install = await ssh(sim, 'dev', ['dokku', 'plugin:install', `file://${tarball}`, '--name', 'zz-testgate'], {user: 'root'})
+    expect(install.code, install.stderr).toBe(0)
+  } finally {
+    fs.rmSync(dir, {recursive: true, force: true})
+  }
+  return async () => {
+    expect((await ssh(sim, 'dev', ['dokku', 'plugin:uninstall', 'zz-testgate'], {user: 'root'})).code).toBe(0)
+  }
+}
+
+describe('containers of an aborted deploy (observed §3)', () => {
+  it('stay Exited (143) and are never removed, not by the failed deploy and not by the next one', async () => {
+    let uninstall: (() => Promise<void>) | undefined = await installTestGate('leftover')
+    const copy = await WorkingCopy.clone(sim, 'dev', 'leftover')
+    try {
+      const before = await liveRev(sim, 'dev', 'leftover')
+      const serving = containersOf('leftover').filter((container) => container.state === 'running')
+      expect(serving).toHaveLength(2)
+      const aborted = await copy.commit({'app.txt': 'leftover v2'})
+      const push = await copy.push()
+      expect(push.code).toBe(1)
+      expect(push.stderr).toContain('[zz-testgate] aborted web.1')
+      expect(push.stderr).toContain('[zz-testgate] aborted web.2')
+      expect(push.stderr).toContain('! [remote rejected] HEAD -> main (pre-receive hook declined)')
+      expect(await liveRev(sim, 'dev', 'leftover')).toBe(before)
+
+      const abortedContainers = () => containersOf('leftover').filter((container) => container.rev === aborted).sort((a, b) => a.name.localeCompare(b.name))
+      const left = abortedContainers()
+      expect(left.map((container) => [container.name.replace(/\d+$/, 'N'), container.state, container.exitCode])).toEqual([
+        ['leftover.web.1.upcoming-N', 'exited', 143],
+        ['leftover.web.2.upcoming-N', 'exited', 143],
+      ])
+      const listed = (await docker(['ps', '-a'])).stdout
+      for (const container of left) expect(listed).toMatch(new RegExp(`^${container.id.slice(0, 12)} .*Exited \\(143\\) +${container.name.replaceAll('.', '\\.')}$`, 'm'))
+      // The old release's containers were not touched.
+      expect(containersOf('leftover').filter((container) => container.state === 'running')).toEqual(serving)
+
+      // A later deploy retires the release it replaces, and still leaves the aborted containers be.
+      await uninstall()
+      uninstall = undefined
+      const next = await copy.commit({'app.txt': 'leftover v3'})
+      expect((await copy.push()).code).toBe(0)
+      expect(await liveRev(sim, 'dev', 'leftover')).toBe(next)
+      expect(abortedContainers()).toEqual(left)
+    } finally {
+      copy.remove()
+      await uninstall?.()
+    }
+  })
+})
+
+describe("the docker shim's container rm (what the gate plugin runs)", () => {
+  it('answers as Docker does: removes a stopped container, refuses a running one without -f, reports a missing one', async () => {
+    const copy = await WorkingCopy.clone(sim, 'dev', 'removable')
+    try {
+      const failed = await copy.commit({'app.txt': 'removable v2', '.sim.json': JSON.stringify({checkFails: true})})
+      expect((await copy.push()).code).toBe(1)
+      const exited = containersOf('removable').find((container) => container.rev === failed)!
+      const running = containersOf('removable').find((container) => container.state === 'running')!
+      expect(exited).toMatchObject({state: 'exited', exitCode: 143})
+
+      expect(await docker(['container', 'rm', running.id])).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: `Error response from daemon: cannot remove container "/${running.name}": container is running: stop the container before removing or force remove\n`,
+      })
+      expect(await docker(['container', 'rm', 'deadbeef0000'])).toMatchObject({code: 1, stdout: '', stderr: 'Error response from daemon: No such container: deadbeef0000\n'})
+      // Several at once: each one that can go goes; any that cannot makes the exit code 1.
+      expect(await docker(['rm', exited.id.slice(0, 12), 'deadbeef0000'])).toMatchObject({
+        code: 1,
+        stdout: `${exited.id.slice(0, 12)}\n`,
+        stderr: 'Error response from daemon: No such container: deadbeef0000\n',
+      })
+      expect(containersOf('removable').map((container) => container.id)).toEqual([running.id])
+      expect(await docker(['container', 'rm', exited.id])).toMatchObject({code: 1, stderr: `Error response from daemon: No such container: ${exited.id}\n`})
+
+      const none = await docker(['container', 'rm'])
+      expect(none.code).toBe(1)
+      expect(none.stderr).toMatch(/^"docker container rm" requires at least 1 argument\.\n/)
+      expect(await docker(['container', 'rm', '--volumes', running.id])).toMatchObject({code: 125, stderr: expect.stringContaining('unsupported command: docker container rm --volumes')})
+      expect(containersOf('removable').map((container) => container.id)).toEqual([running.id])
+
+      expect(await docker(['container', 'rm', '-f', running.name])).toMatchObject({code: 0, stdout: `${running.name}\n`, stderr: ''})
+      expect(containersOf('removable')).toEqual([])
+    } finally {
+      copy.remove()
     }
   })
 })

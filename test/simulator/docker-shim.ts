@@ -1,13 +1,14 @@
 import type {HostPaths} from './host/paths.js'
 import {CommandExit, type Output} from './core/io.js'
-import {type Container, type Image, findContainer, findImage, listContainers, repoTags, tagImage} from './core/store/docker.js'
+import {type Container, type Image, findContainer, findImage, listContainers, removeContainer, repoTags, tagImage} from './core/store/docker.js'
 import {InvalidReferenceError} from './core/store/image-reference.js'
 import {RegistryError, inspectManifest} from './core/store/registry.js'
 
 /**
  * The simulated host's `docker` command: the subset of the Docker CLI that Dokku plugins running
- * on the host use (the gate plugin re-tags the running image on abort, reads an image's registry
- * digests and asks a registry whether it can pull an image). Anything else fails loudly with exit
+ * on the host use (the gate plugin re-tags the running image on abort, removes the containers of a
+ * deploy it aborted, reads an image's registry digests and asks a registry whether it can pull an
+ * image). Anything else fails loudly with exit
  * 125, so a plugin never silently depends on something the simulator does not model.
  * It runs in the core server (core/server.ts); bin/docker is the cheap client.
  */
@@ -118,6 +119,40 @@ export function runDockerShim(paths: HostPaths, argv: string[], out: Output): nu
     }
   }
 
+  /**
+   * `docker container rm [-f] <container>...` and `docker rm`, answered as Docker does: each removed
+   * reference on stdout; a missing container, or a running one without -f, is an error on stderr, the
+   * others are still removed, and the exit code is 1.
+   */
+  function remove(command: string, args: string[]): number {
+    let force = false
+    const references: string[] = []
+    for (const arg of args) {
+      if (arg === '-f' || arg === '--force') force = true
+      else if (arg.startsWith('-')) unsupported()
+      else references.push(arg)
+    }
+    if (references.length === 0) {
+      stderr(`"${command}" requires at least 1 argument.\nSee '${command} --help'.\n\nUsage:  ${command} [OPTIONS] CONTAINER [CONTAINER...]\n\nRemove one or more containers\n`)
+      return 1
+    }
+    let code = 0
+    for (const reference of references) {
+      const container = findContainer(paths, reference)
+      if (!container) {
+        stderr(`Error response from daemon: No such container: ${reference}\n`)
+        code = 1
+      } else if (container.state === 'running' && !force) {
+        stderr(`Error response from daemon: cannot remove container "/${container.name}": container is running: stop the container before removing or force remove\n`)
+        code = 1
+      } else {
+        removeContainer(paths, container)
+        stdout(`${reference}\n`)
+      }
+    }
+    return code
+  }
+
   function ps(args: string[]): number {
     const all = args.includes('-a') || args.includes('--all')
     stdout('CONTAINER ID   IMAGE          STATUS     NAMES\n')
@@ -139,6 +174,8 @@ export function runDockerShim(paths: HostPaths, argv: string[], out: Output): nu
     if (first === 'inspect') return inspectContainers(argv.slice(1))
     if (first === 'ps') return ps(argv.slice(1))
     if (first === 'container' && second === 'ls') return ps(rest)
+    if (first === 'container' && second === 'rm') return remove('docker container rm', rest)
+    if (first === 'rm') return remove('docker rm', argv.slice(1))
     unsupported()
   }
 

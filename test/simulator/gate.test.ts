@@ -161,6 +161,23 @@ async function holdPush(app: string, id: string, files: Record<string, string> =
 /** The gate's first line for a held container, as the push client shows it. */
 const holdingLine = (app: string, container: string, id: string) => `remote: =====> graduate: holding ${app} (${container}) for graduation ${id}; old release keeps serving`
 
+/**
+ * After an abort or an expiry, once the push has ended (and with it the deploy): the gate's watcher
+ * removes the held build's containers, which Dokku leaves Exited (observed §3), before anything is
+ * disarmed; the old release's containers run on untouched.
+ */
+async function expectAbortedContainersRemoved(held: HeldPush, serving: ReturnType<typeof snapshotOf>['containers']): Promise<void> {
+  await waitFor(`the containers of ${held.app}'s aborted build to be removed`, () => !snapshotOf(held.app).containers.some((container) => container.rev === held.newRev), {timeoutMs: 10_000})
+  expect(snapshotOf(held.app).containers.filter((container) => container.rev === held.oldRev)).toEqual(serving)
+}
+
+/** The old release's containers, running. */
+function servingContainers(app: string, rev: string): ReturnType<typeof snapshotOf>['containers'] {
+  const serving = snapshotOf(app).containers.filter((container) => container.rev === rev)
+  expect(serving.map((container) => container.state)).toEqual(['running'])
+  return serving
+}
+
 /** After an abort or an expiry: traffic, ref, `latest` and GIT_REV all still on the old revision. */
 async function expectOldReleaseKept(held: HeldPush): Promise<void> {
   const {app, id, oldRev} = held
@@ -228,10 +245,12 @@ describe('a held push', () => {
   it('is rejected on abort, and the old release stays live, in the ref, in latest and in GIT_REV', async () => {
     const held = await holdPush('aborted', 'grad-abort')
     try {
+      const serving = servingContainers('aborted', held.oldRev)
       // As on real Dokku (observed §1), the held build already owns `latest` and GIT_REV.
       expect(snapshotOf('aborted')).toMatchObject({latestRev: held.newRev, gitRev: held.newRev})
       expect(await gate('abort', ['grad-abort', 'aborted'])).toMatchObject({code: 0, stdout: 'aborted aborted\n'})
       expect(await held.exitCode()).toBe(1)
+      await expectAbortedContainersRemoved(held, serving)
       expect(held.output()).toContain('remote:  !     graduate: aborted aborted (web.1) by graduation grad-abort; restored dokku/aborted:latest and GIT_REV')
       expect(held.output()).toContain('! [remote rejected] HEAD -> main (pre-receive hook declined)')
       expect((await statusOf('aborted')).state).toBe('aborted')
@@ -244,9 +263,11 @@ describe('a held push', () => {
   it('is aborted by the gate itself when the lease runs out without a decision', async () => {
     const held = await holdPush('expiring', 'grad-expire')
     try {
+      const serving = servingContainers('expiring', held.oldRev)
       // Re-arming with the same id sets a new lease from now: the hold is in place, and ends in 2 s.
       expect((await gate('arm', ['expiring', 'grad-expire', held.newRev, '2'])).code).toBe(0)
       expect(await held.exitCode()).toBe(1)
+      await expectAbortedContainersRemoved(held, serving)
       expect(held.output()).toMatch(/remote: {2}! {5}graduate: the lease of graduation grad-expire ended at \d+ without a decision; aborted expiring \(web\.1\); restored dokku\/expiring:latest and GIT_REV/)
       expect(held.output()).toContain('! [remote rejected] HEAD -> main (pre-receive hook declined)')
       expect(await statusOf('expiring')).toMatchObject({state: 'expired', decision: 'expired'})

@@ -34,7 +34,7 @@ export interface AppSnapshot {
   tagVersion: string | null
   /** A deploy holds the app's flock right now. */
   deploying: boolean
-  containers: {id: string; name: string; proc: string; index: number; state: string; rev: string | null}[]
+  containers: {id: string; name: string; proc: string; index: number; state: string; exitCode: number | null; rev: string | null}[]
   /** The gate plugin's state files for the app, parsed (armed / held / decision), when the gate is installed. */
   gate: Record<string, Record<string, string>>
   builds: {id: string; kind: string; status: string; source: string; exitCode: number | null}[]
@@ -96,6 +96,7 @@ function appSnapshot(paths: HostPaths, app: string): AppSnapshot {
       proc: container.proc,
       index: container.index,
       state: container.state,
+      exitCode: container.exitCode,
       rev: findImage(paths, container.image)?.rev ?? null,
     })),
     gate,

@@ -228,3 +228,11 @@ export function listContainers(paths: HostPaths, app?: string): Container[] {
 export function stopContainer(paths: HostPaths, container: Container, exitCode: number): void {
   saveContainer(paths, {...container, state: 'exited', exitCode, finishedAt: Date.now()})
 }
+
+/**
+ * `docker container rm`. Only a command run on the host removes a container: Dokku itself never
+ * removes one that failed check-deploy (dokku-observed.md §3), and neither does the simulator.
+ */
+export function removeContainer(paths: HostPaths, container: Container): void {
+  fs.rmSync(path.join(containersDir(paths), `${container.id}.json`), {force: true})
+}
