@@ -1,10 +1,14 @@
 import {setTimeout as sleep} from 'node:timers/promises'
-import {gateAbort, gateArm, gateDisarm, gateRelease, gateRenew, gateStatus} from '../dokku/commands/gate.js'
+import {gateAbort, gateArm, gateRelease, gateRenew, gateStatus} from '../dokku/commands/gate.js'
 import {type GateAppStatus, parseGateStatus} from '../dokku/parse/gate.js'
 import type {EventBus} from './events.js'
 import type {LockSpec} from './lock.js'
 import {refreshLock} from './lock.js'
 import type {DokkuHost} from './remote.js'
+import {settleAndDisarm} from './settle-gates.js'
+
+/** How long disarming waits for deploys that are still ending after their push client has gone. */
+const DISARM_GRACE_MS = 60_000
 
 /** The apps graduation `id` armed on one host, by their Dokku names. */
 export interface HostGates {
@@ -146,17 +150,27 @@ export class GateCoordinator {
     return this.hosts
   }
 
-  /** Ends the graduation's claim on its apps once their deploys are over (the gate restores any app not released). */
-  async disarm(): Promise<void> {
+  /**
+   * Ends the graduation's claim on its apps once their deploys are over (the gate restores any app not
+   * released). A deploy may hold Dokku's deploy lock a moment after its client has gone (an aborted
+   * deploy restoring its branches and removing its containers), so a refusal is asked again until
+   * `deadline`.
+   */
+  async disarm(deadline = Date.now() + DISARM_GRACE_MS): Promise<void> {
     await Promise.all(
       this.hosts.map(async ({host, apps}) => {
         try {
-          await host.run(gateDisarm(this.id, apps), {timeoutMs: this.options.commandMs})
+          const left = await settleAndDisarm(host, this.id, apps, {commandMs: this.options.commandMs, deadline})
+          if (left.length > 0) this.warnNotDisarmed(host.label, left, 'their deploys were still running')
         } catch (error) {
-          this.options.bus.emit({type: 'warning', host: host.label, message: `could not disarm the gates of ${apps.join(', ')}: ${message(error)}; their claim ends when the lease expires`})
+          this.warnNotDisarmed(host.label, apps, message(error))
         }
       }),
     )
+  }
+
+  private warnNotDisarmed(host: string, apps: string[], why: string): void {
+    this.options.bus.emit({type: 'warning', host, message: `could not disarm the gates of ${apps.join(', ')}: ${why}; their claim ends when the lease expires`})
   }
 }
 

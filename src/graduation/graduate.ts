@@ -308,7 +308,7 @@ class Run {
           message: `could not tell ${failure.host} to abort ${failure.apps.join(', ')} (${failure.error.message}); its gates abort on their own by ${failure.leaseEndsAt.toISOString()}, when their lease ends`,
         })
       }
-      // An aborted deploy ends soon after its gate lets go (Dokku removes the new containers); its
+      // An aborted deploy ends soon after its gate lets go (the gate then removes its containers); its
       // end is awaited so the gates can be disarmed, under the same bound as a released one.
       await awaitReleaseTail({
         entries: changed,
