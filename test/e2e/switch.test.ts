@@ -74,11 +74,13 @@ describe('the switch: every released app reloads nginx together', () => {
     expect(since('web')).toBe(since('api'))
   })
 
-  it('a user saw every app change within one round of the router probe', () => {
+  it('a user saw the apps of one host change within one round of the router probe', () => {
+    // The probe reads the apps side by side, so one reload can fall between two of its reads: at most
+    // one round apart. (Across hosts the skew is a matter of speed, measured by the benchmark.)
     const newRev = (app: (typeof APPS)[number]) => sim.revisions[app]!.at(-1)
-    const firstNew = APPS.map((app) => rounds.findIndex((round) => round.revs[app] === newRev(app)))
-    expect(firstNew.every((index) => index >= 0), `every app went live in the probe: ${JSON.stringify(firstNew)}`).toBe(true)
-    expect(Math.max(...firstNew) - Math.min(...firstNew)).toBeLessThanOrEqual(1)
+    const firstNew = (app: (typeof APPS)[number]) => rounds.findIndex((round) => round.revs[app] === newRev(app))
+    for (const app of APPS) expect(firstNew(app), `${app} went live while the probe ran`).toBeGreaterThanOrEqual(0)
+    expect(Math.abs(firstNew('api') - firstNew('web'))).toBeLessThanOrEqual(1)
   })
 
   it('reports which apps shared a reload, and each app\'s live time and the skew', () => {
