@@ -8,6 +8,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/simulator/dist/**'],
     globalSetup: ['test/support/temp-root.ts'],
+    setupFiles: ['test/support/kill-children-after-file.ts'],
     pool: 'forks',
     maxWorkers: 3,
     testTimeout: 120_000,

@@ -238,12 +238,17 @@ describe.skipIf(!opensshAvailable)(opensshAvailable ? 'connections to real sshd 
     const loginsBefore = countLogins(target)
     const connection = await made.connect(settingsFrom(file, home, 'dokku-target'))
     const gate = fs.mkdtempSync(path.join(home.dir, 'sessions-'))
+    const go = path.join(gate, 'go')
     // Every command announces itself, then waits for the go file: all 25 must be running at the same time.
     const commands = Array.from({length: 25}, (_, index) =>
-      connection.exec(`touch ${gate}/started-${index}; while [ ! -e ${gate}/go ]; do sleep 0.05; done; echo done-${index}`, {timeoutMs: 60_000}),
+      connection.exec(`touch ${gate}/started-${index}; while [ ! -e ${go} ]; do sleep 0.05; done; echo done-${index}`, {timeoutMs: 60_000}),
     )
-    await waitUntil(() => fs.readdirSync(gate).length === 25)
-    fs.writeFileSync(path.join(gate, 'go'), '')
+    try {
+      await waitUntil(() => fs.readdirSync(gate).length === 25)
+    } finally {
+      // Pass or fail, the go file ends every loop that did start; a missing one once left 25 running forever.
+      fs.writeFileSync(go, '')
+    }
     const results = await Promise.all(commands)
     expect(results.map((result) => [result.exitCode, result.stdout])).toEqual(Array.from({length: 25}, (_, index) => [0, `done-${index}\n`]))
     // 25 sessions at 10 per connection need three connections.

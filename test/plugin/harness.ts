@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {killChildFamily} from '../support/process-tree.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const pluginSource = path.resolve(here, '../../dokku-plugin')
@@ -361,9 +362,13 @@ export class PluginHost {
     }
   }
 
-  /** Kills whatever the test left running (only processes this host started) and removes the host. */
+  /**
+   * Kills whatever the test left running (only processes this host started) and removes the host.
+   * Each child goes with everything under it: a gate killed alone would leave its `sleep` and a
+   * detached branch restorer to init.
+   */
   dispose(): void {
-    for (const child of this.children) child.kill('SIGKILL')
+    for (const child of this.children) killChildFamily(child)
     for (const app of fs.existsSync(this.dataDir) ? fs.readdirSync(this.dataDir) : []) {
       const containers = path.join(this.dataDir, app, 'containers')
       for (const file of fs.existsSync(containers) ? fs.readdirSync(containers) : []) {

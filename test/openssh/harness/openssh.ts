@@ -4,6 +4,8 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
+import {killAtTeardown} from '../../support/child-processes.js'
+import {killChildFamily} from '../../support/process-tree.js'
 
 /*
  * Real OpenSSH for tests: Debian's sshd on loopback ports with an unprivileged config in a temp dir,
@@ -115,7 +117,7 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
         '',
       ].join('\n'),
     )
-    const child = spawn(SSHD, ['-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = killAtTeardown(spawn(SSHD, ['-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']}))
     let log = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-20_000)
@@ -142,7 +144,13 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
       knownHostsLines: (name = `[127.0.0.1]:${port}`) => hostKeys.map((key) => `${name} ${key.publicLine.split(' ').slice(0, 2).join(' ')}`),
       setAuthorizedKeys,
       log: () => log,
-      stop: () => stopProcess(child).then(() => fs.rmSync(dir, {recursive: true, force: true})),
+      stop: async () => {
+        // Each connection's sshd and each session's command run in a session of their own (setsid), so
+        // stopping the listener alone would leave them to init: the whole family goes at once.
+        killChildFamily(child)
+        await stopProcess(child)
+        fs.rmSync(dir, {recursive: true, force: true})
+      },
     }
   }
 }
@@ -156,7 +164,7 @@ export interface Agent {
 /** A real ssh-agent on a socket of its own. */
 export async function startAgent(dir: string): Promise<Agent> {
   const socket = path.join(dir, `agent-${Math.random().toString(36).slice(2)}.sock`)
-  const child = spawn('ssh-agent', ['-D', '-a', socket], {stdio: ['ignore', 'pipe', 'ignore']})
+  const child = killAtTeardown(spawn('ssh-agent', ['-D', '-a', socket], {stdio: ['ignore', 'pipe', 'ignore']}))
   // It announces the socket on stdout once it is listening.
   await new Promise((resolve, reject) => {
     child.stdout!.once('data', resolve)
