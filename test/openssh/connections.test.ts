@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {NodeSshTransport} from '../../src/ssh/node-ssh-transport.js'
+import {RUN_ID_VARIABLE} from '../support/leftover-processes.js'
 import {connectionError, noPassphrase, passphraseOf, type ScratchHome, scratchSshHome, settingsFrom, transport} from './harness/client.js'
 import {
   type Agent,
@@ -92,6 +93,13 @@ describe.skipIf(!opensshAvailable)(opensshAvailable ? 'connections to real sshd 
     expect(result.exitCode).toBe(0)
     return result.stdout
   }
+
+  it('gives a session the test run\'s marker, so the final leftover check sees what a session leaves running', async () => {
+    const file = config('marker', [hostSection('dokku-target', target, [`  IdentityFile ${keys.authorized.file}`])])
+    const connection = await opened(transport()).connect(settingsFrom(file, home, 'dokku-target'))
+    const result = await connection.exec(`printenv ${RUN_ID_VARIABLE}`, {timeoutMs})
+    expect(result).toMatchObject({exitCode: 0, stdout: `${process.env[RUN_ID_VARIABLE]}\n`})
+  })
 
   it('reaches an alias through HostName, Port, User and the usable one of several IdentityFiles', async () => {
     const file = config('alias', [hostSection('dokku-target', target, [`  IdentityFile ${keys.unauthorized.file}`, `  IdentityFile ${keys.authorized.file}`])])

@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {killChildFamily} from '../support/process-tree.js'
+import {runMarker} from '../support/leftover-processes.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const pluginSource = path.resolve(here, '../../dokku-plugin')
@@ -187,7 +188,7 @@ export class PluginHost {
     return host
   }
 
-  /** Dokku's environment for plugin scripts (dokku-contract.md §2.5), plus the stubs' state dir. */
+  /** Dokku's environment for plugin scripts (dokku-contract.md §2.5), plus the stubs' state dir and the test run's marker. */
   env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
     const user = os.userInfo().username
     const env: NodeJS.ProcessEnv = {
@@ -203,6 +204,7 @@ export class PluginHost {
       DOKKU_SYSTEM_GROUP: spawnSync('id', ['-gn'], {encoding: 'utf8'}).stdout.trim(),
       DOKKU_NOT_IMPLEMENTED_EXIT: '10',
       STUB_STATE: this.stubState,
+      ...runMarker(),
     }
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value
     return env

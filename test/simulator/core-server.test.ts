@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from './index.js'
 import {DeployLock} from './core/store/deploy-lock.js'
 import {run, simApp, waitFor} from '../support/sim-client.js'
+import {RUN_ID_VARIABLE} from '../support/leftover-processes.js'
 import {killAtTeardown} from '../support/child-processes.js'
 
 /*
@@ -61,6 +62,11 @@ describe('the core server and its client', () => {
   it('gives stdin to a command that reads it (dokku run, like docker run -i)', async () => {
     const result = await run('bash', ['-c', "printf 'x\\ny\\n' | dokku run api cat"], {env: hostEnv()})
     expect(result).toMatchObject({code: 0, stdout: 'x\ny\n'})
+  })
+
+  it('keeps the test run\'s marker in a child given an environment of its own (dokku run: a container\'s)', async () => {
+    const result = await run('bash', ['-c', `dokku run api printenv ${RUN_ID_VARIABLE}`], {env: hostEnv()})
+    expect(result).toMatchObject({code: 0, stdout: `${process.env[RUN_ID_VARIABLE]}\n`})
   })
 
   it('passes a hangup of the session on to the command and its children, and the command carries on', async () => {

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {killAtTeardown} from '../../support/child-processes.js'
+import {runMarker} from '../../support/leftover-processes.js'
 import {killChildFamily} from '../../support/process-tree.js'
 
 /*
@@ -114,6 +115,10 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
         'MaxSessions 10',
         'MaxStartups 100',
         'LogLevel INFO',
+        // sshd gives a session a fresh environment: the test run's marker must be set again, or the
+        // final leftover check could not see a session's commands once sshd is gone.
+        // (One SetEnv line: sshd takes only the first.)
+        ...(Object.keys(runMarker()).length > 0 ? [`SetEnv ${Object.entries(runMarker()).map(([name, value]) => `${name}=${value}`).join(' ')}`] : []),
         '',
       ].join('\n'),
     )
