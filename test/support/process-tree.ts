@@ -8,6 +8,8 @@ export interface ProcessEntry {
   pgid: number
   /** Exited, waiting only to be reaped: nothing left to stop. */
   zombie: boolean
+  /** Clock ticks after boot when it started: with the pid, names this process and no later one that reuses the pid. */
+  startTime: number
 }
 
 /** Every process on the machine (one that ends while the table is read is left out). */
@@ -29,8 +31,8 @@ function readEntry(pid: number): ProcessEntry | undefined {
     return undefined
   }
   // The command name in parentheses may hold spaces and parentheses itself: the fields follow the last ')'.
-  const [state, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return {pid, ppid: Number(ppid), pgid: Number(pgid), zombie: state === 'Z'}
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return {pid, ppid: Number(fields[1]), pgid: Number(fields[2]), zombie: fields[0] === 'Z', startTime: Number(fields[19])}
 }
 
 /** `ps`-style command line of a live process ('' once it is gone or has no arguments, as a kernel thread). */
@@ -81,20 +83,31 @@ export function killFamilies(roots: Iterable<number>): number[] {
   return [...stopped]
 }
 
-/**
- * Kills a child a test started, with everything under it and its process group. Once the child has
- * exited (and its pid may be reused), only the members still in the group it led are killed: a new
- * process that happened to get the same pid would lead a group of its own, not be a member of one.
- */
+/** Kills a child a test started, with everything under it and the process groups they lead, unless it has ended. */
 export function killChildFamily(child: ChildProcess): void {
-  const pid = child.pid
-  if (pid === undefined) return
-  if (child.exitCode === null && child.signalCode === null) {
-    killFamilies([pid])
-    return
-  }
-  const members = [...processTable().values()].filter((entry) => entry.pgid === pid && entry.pid !== pid).map((entry) => entry.pid)
-  if (members.length > 0) killFamilies(members)
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) killFamilies([child.pid])
+}
+
+/**
+ * What is left running in the process group `pgid` after its leader ended: nothing while a process
+ * with that pid exists (the leader itself, or a later process given its pid, whose group is not ours).
+ * The kernel gives no new process the pid while the group has members, so these are the leader's.
+ */
+export function orphanedGroupMembers(pgid: number): ProcessEntry[] {
+  const table = processTable()
+  if (table.has(pgid)) return []
+  return [...table.values()].filter((entry) => entry.pgid === pgid && !entry.zombie)
+}
+
+/** Whether `entry` still runs: the same pid and start time (not a later process given the same pid). */
+export function stillRunning(entry: ProcessEntry): boolean {
+  const now = readEntry(entry.pid)
+  return now !== undefined && !now.zombie && now.startTime === entry.startTime
+}
+
+/** Whether this pid leads a process group of its own (a child spawned detached does). */
+export function leadsProcessGroup(pid: number): boolean {
+  return readEntry(pid)?.pgid === pid
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
