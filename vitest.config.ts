@@ -7,7 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/simulator/dist/**'],
-    globalSetup: ['test/support/temp-root.ts'],
+    // Teardowns run in reverse order: leftover processes are killed before their temp dirs go.
+    globalSetup: ['test/support/temp-root.ts', 'test/support/leftover-process-check.ts'],
+    setupFiles: ['test/support/mark-test-file.ts', 'test/support/kill-children-after-file.ts'],
     pool: 'forks',
     maxWorkers: 3,
     testTimeout: 120_000,

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {NodeSshTransport} from '../../src/ssh/node-ssh-transport.js'
+import {RUN_ID_VARIABLE} from '../support/leftover-processes.js'
 import {connectionError, noPassphrase, passphraseOf, type ScratchHome, scratchSshHome, settingsFrom, transport} from './harness/client.js'
 import {
   type Agent,
@@ -92,6 +93,13 @@ describe.skipIf(!opensshAvailable)(opensshAvailable ? 'connections to real sshd 
     expect(result.exitCode).toBe(0)
     return result.stdout
   }
+
+  it('gives a session the test run\'s marker, so the final leftover check sees what a session leaves running', async () => {
+    const file = config('marker', [hostSection('dokku-target', target, [`  IdentityFile ${keys.authorized.file}`])])
+    const connection = await opened(transport()).connect(settingsFrom(file, home, 'dokku-target'))
+    const result = await connection.exec(`printenv ${RUN_ID_VARIABLE}`, {timeoutMs})
+    expect(result).toMatchObject({exitCode: 0, stdout: `${process.env[RUN_ID_VARIABLE]}\n`})
+  })
 
   it('reaches an alias through HostName, Port, User and the usable one of several IdentityFiles', async () => {
     const file = config('alias', [hostSection('dokku-target', target, [`  IdentityFile ${keys.unauthorized.file}`, `  IdentityFile ${keys.authorized.file}`])])
@@ -238,12 +246,17 @@ describe.skipIf(!opensshAvailable)(opensshAvailable ? 'connections to real sshd 
     const loginsBefore = countLogins(target)
     const connection = await made.connect(settingsFrom(file, home, 'dokku-target'))
     const gate = fs.mkdtempSync(path.join(home.dir, 'sessions-'))
+    const go = path.join(gate, 'go')
     // Every command announces itself, then waits for the go file: all 25 must be running at the same time.
     const commands = Array.from({length: 25}, (_, index) =>
-      connection.exec(`touch ${gate}/started-${index}; while [ ! -e ${gate}/go ]; do sleep 0.05; done; echo done-${index}`, {timeoutMs: 60_000}),
+      connection.exec(`touch ${gate}/started-${index}; while [ ! -e ${go} ]; do sleep 0.05; done; echo done-${index}`, {timeoutMs: 60_000}),
     )
-    await waitUntil(() => fs.readdirSync(gate).length === 25)
-    fs.writeFileSync(path.join(gate, 'go'), '')
+    try {
+      await waitUntil(() => fs.readdirSync(gate).length === 25)
+    } finally {
+      // Pass or fail, the go file ends every loop that did start; a missing one once left 25 running forever.
+      fs.writeFileSync(go, '')
+    }
     const results = await Promise.all(commands)
     expect(results.map((result) => [result.exitCode, result.stdout])).toEqual(Array.from({length: 25}, (_, index) => [0, `done-${index}\n`]))
     // 25 sessions at 10 per connection need three connections.

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
+import {killChildFamily} from '../support/process-tree.js'
 import {processGone, waitFor, type PluginHost} from './harness.js'
 import {GateScenario, HOLDING_WEB1, ID, NEW_REV} from './scenario.js'
 
@@ -264,8 +265,7 @@ describe('the deploy behind the hold goes away', () => {
   })
 
   test('a dokku command that died but was never reaped (a zombie) counts as gone', async () => {
-    // The stand-in's parent is stopped while its child dies, so nobody reaps the child; once the
-    // parent continues it reaps the child and exits, leaving nothing behind.
+    // The stand-in's parent is stopped while its child dies, so nobody reaps the child.
     const parent = spawn('bash', ['-c', 'sleep 600 & echo $!; read -r _; wait'], {stdio: ['pipe', 'pipe', 'ignore']})
     const parentExited = new Promise((resolve) => parent.on('close', resolve))
     try {
@@ -279,8 +279,8 @@ describe('the deploy behind the hold goes away', () => {
       expect(result.code).toBe(1)
       expect(result.output).toContain(`the dokku command running the deploy (pid ${dokkuPid}) is gone`)
     } finally {
-      parent.kill('SIGCONT')
-      parent.stdin.end()
+      // Stopped, and with its `sleep` still there when the test failed early: nothing short of SIGKILL ends both.
+      killChildFamily(parent)
       await parentExited
     }
   })

@@ -10,6 +10,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {killChildFamily} from '../support/process-tree.js'
+import {runMarker} from '../support/leftover-processes.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const pluginSource = path.resolve(here, '../../dokku-plugin')
@@ -198,7 +200,7 @@ export class PluginHost {
     return host
   }
 
-  /** Dokku's environment for plugin scripts (dokku-contract.md §2.5), plus the stubs' state dir. */
+  /** Dokku's environment for plugin scripts (dokku-contract.md §2.5), plus the stubs' state dir and the test run's marker. */
   env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
     const user = os.userInfo().username
     const env: NodeJS.ProcessEnv = {
@@ -214,6 +216,7 @@ export class PluginHost {
       DOKKU_SYSTEM_GROUP: spawnSync('id', ['-gn'], {encoding: 'utf8'}).stdout.trim(),
       DOKKU_NOT_IMPLEMENTED_EXIT: '10',
       STUB_STATE: this.stubState,
+      ...runMarker(),
     }
     for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value
     return env
@@ -409,12 +412,13 @@ export class PluginHost {
   }
 
   /**
-   * This host's gate processes still running: gates a test left holding and the detached watchers an
+   * This host's gate processes still running: gates a test left holding (at check-deploy or at the
+   * nginx switch) and the detached watchers an
    * aborting gate leaves to finish after the deploy (subshells with the gate's own command line). Only
    * processes running this host's own copy of the script match, so nothing else is touched.
    */
   private gateProcesses(): {gates: number[]; children: number[]} {
-    const script = path.join(this.pluginDir, 'gate', 'check-deploy')
+    const scripts = ['check-deploy', 'switch-hold'].map((name) => path.join(this.pluginDir, 'gate', name))
     const gates: number[] = []
     const parents = new Map<number, number>()
     for (const entry of fs.readdirSync('/proc')) {
@@ -422,7 +426,8 @@ export class PluginHost {
       try {
         const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
         parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-        if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(script)) gates.push(Number(entry))
+        const words = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
+        if (scripts.some((script) => words.includes(script))) gates.push(Number(entry))
       } catch {
         // exited meanwhile, or another user's process
       }
@@ -445,7 +450,8 @@ export class PluginHost {
     const {children} = this.gateProcesses()
     const leftovers = [...stopped, ...children]
     for (const pid of leftovers) signal(pid, 'SIGKILL')
-    for (const child of this.children) child.kill('SIGKILL')
+    // Each child goes with everything under it: a gate killed alone would leave its `sleep` to init.
+    for (const child of this.children) killChildFamily(child)
     await waitFor(() => leftovers.every((pid) => processGone(pid)), 'the gate processes the test left to end')
     fs.rmSync(this.dir, {recursive: true, force: true})
   }

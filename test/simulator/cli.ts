@@ -8,9 +8,10 @@ import {hostSnapshot} from './snapshot.js'
 import {startSimulator} from './index.js'
 
 /**
- * `npm run sim -- up --config <file.yml> [--state-dir D]`: prints one JSON line with the hosts'
- * connection details, then serves until SIGTERM/SIGINT.
- * `npm run sim -- state --state-dir D`: prints the JSON snapshot of every host in D and of the registry.
+ * Run through sim.mjs, which compiles the simulator first when its sources changed:
+ * `node test/simulator/sim.mjs up --config <file.yml> [--state-dir D]`: prints one JSON line with the
+ * hosts' connection details, then serves until SIGTERM/SIGINT.
+ * `node test/simulator/sim.mjs state --state-dir D`: prints the JSON snapshot of every host in D and of the registry.
  */
 const [verb, ...rest] = process.argv.slice(2)
 const option = (name: string) => {
@@ -19,7 +20,7 @@ const option = (name: string) => {
 }
 
 function usage(): never {
-  process.stderr.write('usage: npm run sim -- up --config <file.yml> [--state-dir <dir>]\n       npm run sim -- state --state-dir <dir>\n')
+  process.stderr.write('usage: node test/simulator/sim.mjs up --config <file.yml> [--state-dir <dir>]\n       node test/simulator/sim.mjs state --state-dir <dir>\n')
   process.exit(2)
 }
 

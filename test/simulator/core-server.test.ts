@@ -6,6 +6,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from './index.js'
 import {DeployLock} from './core/store/deploy-lock.js'
 import {run, simApp, waitFor} from '../support/sim-client.js'
+import {RUN_ID_VARIABLE} from '../support/leftover-processes.js'
+import {killAtTeardown} from '../support/child-processes.js'
 
 /*
  * The core server (core/server.ts) and its client: a Dokku core command runs inside the simulator
@@ -42,7 +44,7 @@ function alive(pid: number): boolean {
 
 /** A command left running in a process group of its own, like an sshd session. */
 function startSession(script: string) {
-  const child = spawn('bash', ['-c', script], {env: hostEnv(), cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], detached: true})
+  const child = killAtTeardown(spawn('bash', ['-c', script], {env: hostEnv(), cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], detached: true}))
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -60,6 +62,11 @@ describe('the core server and its client', () => {
   it('gives stdin to a command that reads it (dokku run, like docker run -i)', async () => {
     const result = await run('bash', ['-c', "printf 'x\\ny\\n' | dokku run api cat"], {env: hostEnv()})
     expect(result).toMatchObject({code: 0, stdout: 'x\ny\n'})
+  })
+
+  it('keeps the test run\'s marker in a child given an environment of its own (dokku run: a container\'s)', async () => {
+    const result = await run('bash', ['-c', `dokku run api printenv ${RUN_ID_VARIABLE}`], {env: hostEnv()})
+    expect(result).toMatchObject({code: 0, stdout: `${process.env[RUN_ID_VARIABLE]}\n`})
   })
 
   it('passes a hangup of the session on to the command and its children, and the command carries on', async () => {
@@ -100,7 +107,7 @@ describe('stopping the simulator', () => {
     const own = await startSimulator({stateDir: path.join(scratch, 'solo-state'), hosts: [{name: 'solo', gate: false, apps: [simApp('api')]}]})
     const pidFile = path.join(scratch, 'stop.pid')
     const env = {...hostEnv(), PATH: `${own.paths('solo').binDir}:${process.env['PATH']}`}
-    const child = spawn('bash', ['-c', `dokku run api sh -c 'echo $$ > ${pidFile}; exec sleep 600'`], {env, stdio: 'ignore', detached: true})
+    const child = killAtTeardown(spawn('bash', ['-c', `dokku run api sh -c 'echo $$ > ${pidFile}; exec sleep 600'`], {env, stdio: 'ignore', detached: true}))
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
     const runPid = Number(await waitFor('the run command to start', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()))
     await own.stop()

@@ -3,6 +3,7 @@ import {spawn} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Simulator, startSimulator} from './index.js'
 import {type RunResult, liveRev, run, ssh, sshOptions, waitFor} from '../support/sim-client.js'
+import {killAtTeardown} from '../support/child-processes.js'
 
 /*
  * Image deploys, git:sync and the registry, held against dokku-contract.md §1.4–§3 and Dokku's own
@@ -152,7 +153,7 @@ describe('git:from-image (contract §3, plugins/git/git-from-image)', () => {
 async function holdImageDeploy(app: string, id: string) {
   const armed = await ssh(sim, 'prod', ['graduate:arm', app, id, SVC_2, String(LEASE_SECONDS)])
   expect(armed.code, out(armed)).toBe(0)
-  const child = spawn('ssh', [...sshOptions(sim, 'prod'), 'dokku@127.0.0.1', '--', 'git:from-image', app, SVC_2], {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = killAtTeardown(spawn('ssh', [...sshOptions(sim, 'prod'), 'dokku@127.0.0.1', '--', 'git:from-image', app, SVC_2], {stdio: ['ignore', 'pipe', 'pipe']}))
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {spawn, type ChildProcess} from 'node:child_process'
 import YAML from 'yaml'
 import type {Simulator} from '../simulator/index.js'
+import {killAtTeardown} from './child-processes.js'
 
 export const REPOSITORY = path.resolve(__dirname, '..', '..')
 export const BIN = path.join(REPOSITORY, 'bin', 'run.js')
@@ -31,9 +32,12 @@ export function scratchHome(): {dir: string; env: NodeJS.ProcessEnv} {
   return {dir, env: {...env, HOME: dir, XDG_STATE_HOME: path.join(dir, 'state'), XDG_CACHE_HOME: path.join(dir, 'cache'), NO_COLOR: '1'}}
 }
 
-/** Runs the built `graduate` binary, without blocking this process (the simulator's sshd runs here). */
+/**
+ * Runs the built `graduate` binary, without blocking this process (the simulator's sshd runs here).
+ * A run still going when its test ends (a failed wait, a crash test) is killed with its hooks.
+ */
 export function startCli(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; input?: string} = {}): {child: ChildProcess; result: Promise<CliResult>} {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd ?? REPOSITORY, env: options.env ?? scratchHome().env, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = killAtTeardown(spawn(process.execPath, [BIN, ...args], {cwd: options.cwd ?? REPOSITORY, env: options.env ?? scratchHome().env, stdio: ['pipe', 'pipe', 'pipe']}))
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {execFile, spawn, type ChildProcess} from 'node:child_process'
 import type {Simulator} from '../simulator/index.js'
+import {killAtTeardown} from './child-processes.js'
 
 export interface RunResult {
   code: number | null
@@ -77,9 +78,12 @@ export class WorkingCopy {
     return this.git(['push', 'origin', refspec])
   }
 
-  /** A push left running, for holds; `output` collects its stderr (where git shows `remote:` lines). */
+  /**
+   * A push left running, for holds; `output` collects its stderr (where git shows `remote:` lines).
+   * Killed with its process group when the test ends, should it still be held then.
+   */
   startPush(refspec = 'HEAD:main'): {child: ChildProcess; output: () => string; exit: Promise<number | null>} {
-    const child = spawn('git', ['-C', this.dir, 'push', 'origin', refspec], {env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true})
+    const child = killAtTeardown(spawn('git', ['-C', this.dir, 'push', 'origin', refspec], {env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true}))
     let output = ''
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -4,6 +4,9 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
+import {killAtTeardown} from '../../support/child-processes.js'
+import {runMarker} from '../../support/leftover-processes.js'
+import {killChildFamily} from '../../support/process-tree.js'
 
 /*
  * Real OpenSSH for tests: Debian's sshd on loopback ports with an unprivileged config in a temp dir,
@@ -112,10 +115,14 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
         'MaxSessions 10',
         'MaxStartups 100',
         'LogLevel INFO',
+        // sshd gives a session a fresh environment: the test run's marker must be set again, or the
+        // final leftover check could not see a session's commands once sshd is gone.
+        // (One SetEnv line: sshd takes only the first.)
+        ...(Object.keys(runMarker()).length > 0 ? [`SetEnv ${Object.entries(runMarker()).map(([name, value]) => `${name}=${value}`).join(' ')}`] : []),
         '',
       ].join('\n'),
     )
-    const child = spawn(SSHD, ['-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = killAtTeardown(spawn(SSHD, ['-D', '-e', '-f', config], {stdio: ['ignore', 'ignore', 'pipe']}))
     let log = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-20_000)
@@ -142,7 +149,13 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
       knownHostsLines: (name = `[127.0.0.1]:${port}`) => hostKeys.map((key) => `${name} ${key.publicLine.split(' ').slice(0, 2).join(' ')}`),
       setAuthorizedKeys,
       log: () => log,
-      stop: () => stopProcess(child).then(() => fs.rmSync(dir, {recursive: true, force: true})),
+      stop: async () => {
+        // Each connection's sshd and each session's command run in a session of their own (setsid), so
+        // stopping the listener alone would leave them to init: the whole family goes at once.
+        killChildFamily(child)
+        await stopProcess(child)
+        fs.rmSync(dir, {recursive: true, force: true})
+      },
     }
   }
 }
@@ -156,7 +169,7 @@ export interface Agent {
 /** A real ssh-agent on a socket of its own. */
 export async function startAgent(dir: string): Promise<Agent> {
   const socket = path.join(dir, `agent-${Math.random().toString(36).slice(2)}.sock`)
-  const child = spawn('ssh-agent', ['-D', '-a', socket], {stdio: ['ignore', 'pipe', 'ignore']})
+  const child = killAtTeardown(spawn('ssh-agent', ['-D', '-a', socket], {stdio: ['ignore', 'pipe', 'ignore']}))
   // It announces the socket on stdout once it is listening.
   await new Promise((resolve, reject) => {
     child.stdout!.once('data', resolve)

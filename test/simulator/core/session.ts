@@ -33,7 +33,8 @@ export class CommandSession {
    */
   spawn(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
     if (this.killed) throw new CommandKilled()
-    const child = spawn(command, args, {...options, cwd: options.cwd ?? this.cwd, env: options.env ?? this.env, detached: true})
+    const env = options.env ? {...options.env, ...runMarker()} : this.env
+    const child = spawn(command, args, {...options, cwd: options.cwd ?? this.cwd, env, detached: true})
     if (child.pid !== undefined) {
       this.children.add(child)
       child.on('exit', () => this.children.delete(child))
@@ -106,6 +107,19 @@ export class CommandSession {
       )
     })
   }
+}
+
+/**
+ * The test suite's run marker (test/support/leftover-processes.ts), when the simulator runs under it.
+ * A child given an environment of its own (a container's is built from scratch) keeps it, so the
+ * suite's final check still finds a release task or `dokku run` command left running.
+ */
+const RUN_MARKER_VARIABLES = ['LEAKCHECK_RUN_ID', 'LEAKCHECK_TEST_FILE']
+
+function runMarker(): NodeJS.ProcessEnv {
+  const marker: NodeJS.ProcessEnv = {}
+  for (const name of RUN_MARKER_VARIABLES) if (process.env[name] !== undefined) marker[name] = process.env[name]
+  return marker
 }
 
 /** Thrown when a killed command tries to start something. */

@@ -6,6 +6,7 @@ import {runLocalHook} from '../../../src/hooks/local.js'
 import {runHookPhase} from '../../../src/hooks/run-phase.js'
 import type {HookRunOptions} from '../../../src/hooks/types.js'
 import type {HookPhase} from '../../../src/manifest/types.js'
+import {runMarker} from '../../support/leftover-processes.js'
 import {contextFor, EventLog, GRADUATION_ID, hook, makeWorkDir} from './fixtures.js'
 
 let workDir: Awaited<ReturnType<typeof makeWorkDir>>
@@ -25,7 +26,8 @@ function options(extra: Partial<HookRunOptions> = {}): HookRunOptions {
     connect: () => Promise.reject(new Error('local hooks never connect')),
     emit: log.emit,
     workDir: path.join(workDir.dir, 'state'),
-    env: {PATH: process.env.PATH, HOOK_TEST_TOKEN: 'from-the-caller', GRADUATE_OUTCOME: 'stale-from-parent'},
+    // The run's marker: a `sleep 60` grandchild graduate failed to stop would show in the final leftover check.
+    env: {PATH: process.env.PATH, HOOK_TEST_TOKEN: 'from-the-caller', GRADUATE_OUTCOME: 'stale-from-parent', ...runMarker()},
     ...extra,
   }
 }
@@ -187,7 +189,7 @@ describe('runLocalHook', () => {
     const announced = new Promise<string>((resolve) => (announce = resolve))
     const end = runLocalHook(
       {command: 'trap "" TERM; sleep 60 & echo "grandchild $!"; wait', cwd: workDir.dir},
-      {PATH: process.env.PATH},
+      {PATH: process.env.PATH, ...runMarker()},
       {
         stop: controller.signal,
         timeoutMs: 60_000,

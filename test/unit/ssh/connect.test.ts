@@ -8,6 +8,7 @@ import {fingerprint} from '../../../src/ssh/known-hosts.js'
 import {NodeSshTransport} from '../../../src/ssh/node-ssh-transport.js'
 import {makeTestHome, quickRetry, serverSettings, type TestHome} from './harness/fixtures.js'
 import {generateKeyPair, publicBlob, startSshServer, type KeyPair, type TestSshServer} from './harness/ssh-server.js'
+import {killAtTeardown} from '../../support/child-processes.js'
 
 let home: TestHome
 let server: TestSshServer
@@ -224,7 +225,7 @@ describe('identities', () => {
 
     beforeEach(async () => {
       agentSocket = path.join(home.dir, 'agent.sock')
-      agent = spawn('ssh-agent', ['-D', '-a', agentSocket], {stdio: ['ignore', 'pipe', 'ignore']})
+      agent = killAtTeardown(spawn('ssh-agent', ['-D', '-a', agentSocket], {stdio: ['ignore', 'pipe', 'ignore']}))
       // It announces the socket on stdout once it is listening.
       await new Promise((resolve) => agent.stdout?.once('data', resolve))
       const loaded = await home.writeIdentity(clientKey, 'agent_key')
