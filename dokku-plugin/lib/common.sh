@@ -473,6 +473,8 @@ remove_aborted_containers() {
 clear_app_state() {
   rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$SWITCH_FILE" "$SWITCH_GO_FILE" "$CONTAINERS_DIR"/*
   count_live_waiters prune
+  # FIFOs left at the switch by killed processes; a live one's process finds the arming gone and exits.
+  rm -f "$SWITCH_WAITERS_DIR"/*
 }
 
 # ---- environment state

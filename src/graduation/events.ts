@@ -82,8 +82,12 @@ export interface HostSwitch {
   host: string
   /** Apps that were waiting at the switch when graduate's switch came: their reloads ran together. */
   together: string[]
-  /** Apps that switched on their own, each with why. */
-  alone: Array<{app: string; why: string}>
+  /**
+   * Apps that did not switch with the others, each with why. `own`: it reloaded on its own (its bound,
+   * the switch came before it got there, a Dokku without the trigger); `not-switched`: the release never
+   * reached it, or its deploy ended without a reload (it failed after the release).
+   */
+  alone: Array<{app: string; why: string; kind: 'own' | 'not-switched'}>
   /** When the host let `together` go (ISO, the host's clock); null when none was waiting. */
   at: string | null
 }

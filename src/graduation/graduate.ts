@@ -551,8 +551,9 @@ function transferTimeoutMs(timeouts: ResolvedGraduation['options']['timeouts']):
 
 /**
  * How long a released deploy may wait at the nginx switch before it reloads on its own: twice graduate's
- * own wait, so graduate's switch always comes first while graduate runs, and a deploy whose graduate
- * died still switches soon after.
+ * own wait, so that while graduate runs its switch normally comes first (an app that reaches the switch
+ * more than this before the last of its host's apps still goes alone, and says so), and a deploy whose
+ * graduate died switches soon after.
  */
 function gateSwitchBoundSeconds(switchMs: number): number {
   return 2 * Math.ceil(switchMs / 1000)

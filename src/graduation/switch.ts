@@ -49,11 +49,12 @@ export async function switchTogether(options: SwitchOptions): Promise<HostSwitch
       const seconds = Math.max(1, Math.ceil((options.deadline - Date.now()) / 1000))
       const command = gateAwaitSwitch(options.id, seconds, gates.apps)
       const result = await gates.host.run(command, {timeoutMs: seconds * 1000 + options.commandMs, readOnly: true, signal: stopWaiting.signal})
-      return parseSwitchPositions(result.stdout, command)
+      const positions = parseSwitchPositions(result.stdout, command)
+      // A host counts as ready when its apps are at the switch, not when it failed or gave up waiting.
+      if (positions.some((position) => position.kind === 'at-switch') && !positions.some((position) => position.kind === 'waiting')) firstReady!()
+      return positions
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
-    } finally {
-      firstReady!()
     }
   })
   const everyHost = Promise.all(answers)
@@ -78,16 +79,20 @@ export async function switchTogether(options: SwitchOptions): Promise<HostSwitch
       const gone = new Map((Array.isArray(known) ? known : []).filter((position) => position.kind === 'gone').map((position) => [position.app, position]))
       const toSwitch = gates.apps.filter((app) => !gone.has(app))
       let after: SwitchPosition[] | Error = []
+      let refusal: string | undefined
       if (toSwitch.length > 0) {
         const command = gateSwitch(options.id, toSwitch)
         try {
-          // The gate answers for every app it could switch even when it refuses another (exit 1).
-          after = parseSwitchPositions((await gates.host.send(command, {timeoutMs: options.commandMs})).stdout, command)
+          // The verb is idempotent, so a dropped connection is worth another attempt. The gate answers
+          // for every app it could switch even when it refuses another (exit 1, saying why on stderr).
+          const result = await gates.host.send(command, {timeoutMs: options.commandMs, readOnly: true})
+          after = parseSwitchPositions(result.stdout, command)
+          if (result.exitCode !== 0) refusal = firstLine(result.stderr)
         } catch (error) {
           after = error instanceof Error ? error : new Error(String(error))
         }
       }
-      return describeHost(gates, known, after, gone, options.nameOf)
+      return describeHost(gates, {before: known, after, gone, refusal}, options.nameOf)
     }),
   )
   // An await still running finds the switch sent and ends on its own; this only stops waiting for its answer.
@@ -95,34 +100,60 @@ export async function switchTogether(options: SwitchOptions): Promise<HostSwitch
   return switched
 }
 
-function describeHost(gates: HostGates, before: SwitchPosition[] | Error | undefined, after: SwitchPosition[] | Error, gone: Map<string, SwitchPosition>, nameOf: SwitchOptions['nameOf']): HostSwitch {
+interface HostAnswers {
+  /** What graduate:await-switch said, or why it could not. */
+  before: SwitchPosition[] | Error | undefined
+  /** What graduate:switch said, or why it could not be sent. */
+  after: SwitchPosition[] | Error
+  gone: Map<string, SwitchPosition>
+  /** The gate's first stderr line when it refused some app. */
+  refusal: string | undefined
+}
+
+function describeHost(gates: HostGates, answers: HostAnswers, nameOf: SwitchOptions['nameOf']): HostSwitch {
   const label = gates.host.label
   const together: string[] = []
   const alone: HostSwitch['alone'] = []
   let at: number | null = null
-  const reported = new Map(Array.isArray(after) ? after.map((position) => [position.app, position]) : [])
+  const reported = new Map(Array.isArray(answers.after) ? answers.after.map((position) => [position.app, position]) : [])
   for (const app of gates.apps) {
     const name = nameOf(label, app)
-    const position = reported.get(app) ?? gone.get(app)
+    const position = reported.get(app) ?? answers.gone.get(app)
     if (position?.kind === 'switched') {
       together.push(name)
       at = position.switchedMs
     } else if (position?.kind === 'passed') {
-      alone.push({app: name, why: position.by === 'bound' ? 'it stopped waiting at the nginx switch (its bound) before the switch came, and reloaded on its own' : `it passed the nginx switch on its own (${position.by})`})
+      const why =
+        position.by === 'bound'
+          ? 'it stopped waiting at the nginx switch (its bound) before the switch came, and reloaded on its own'
+          : position.by === 'cancelled'
+            ? 'its deploy was cancelled while it waited at the nginx switch'
+            : `it passed the nginx switch on its own (${position.by})`
+      alone.push({app: name, why, kind: position.by === 'cancelled' ? 'not-switched' : 'own'})
     } else if (position?.kind === 'open') {
-      alone.push({app: name, why: 'it had not reached the nginx switch when the others switched; it reloads on its own when it gets there'})
+      alone.push({app: name, why: 'it had not reached the nginx switch when the others switched; it reloads on its own when it gets there', kind: 'own'})
     } else if (position?.kind === 'gone') {
-      alone.push({app: name, why: goneWhy(position.reason)})
+      alone.push(goneEntry(name, position.reason))
     } else {
-      const problem = after instanceof Error ? after : before instanceof Error ? before : undefined
-      alone.push({app: name, why: problem ? `the switch could not be sent: ${problem.message.split('\n')[0]}` : 'its host did not say where it is'})
+      const problem = answers.after instanceof Error ? answers.after.message : answers.refusal ?? (answers.before instanceof Error ? answers.before.message : undefined)
+      alone.push({
+        app: name,
+        why: problem ? `the switch could not be sent (${firstLine(problem)}); it reloads on its own at its gate's bound` : 'its host did not say where it is',
+        kind: 'own',
+      })
     }
   }
   return {host: label, together, alone, at: at === null ? null : new Date(at).toISOString()}
 }
 
-function goneWhy(reason: string): string {
-  if (reason === 'deploy-ended') return 'its deploy ended without reaching the nginx switch (no nginx-pre-reload from Dokku)'
-  if (reason === NEVER_REACHED) return NEVER_REACHED
-  return `it is not at the nginx switch (${reason})`
+function goneEntry(app: string, reason: string): HostSwitch['alone'][number] {
+  if (reason === 'deploy-ended') {
+    return {app, why: 'its deploy ended without stopping at the nginx switch (a Dokku that runs no nginx-pre-reload, or a deploy that failed after the release: see its result)', kind: 'own'}
+  }
+  if (reason === NEVER_REACHED) return {app, why: NEVER_REACHED, kind: 'not-switched'}
+  return {app, why: `it is not at the nginx switch (${reason})`, kind: 'not-switched'}
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]!.replace(/^\s*!\s+/, '')
 }

@@ -128,10 +128,10 @@ describe('the switch: every released app reloads nginx together', () => {
       expect(rollback.code, rollback.stderr).toBe(0)
       expect(summaryOf(rollback)).toMatchObject({outcome: 'graduated', exitCode: 0})
       const warnings = rollback.events.filter((event) => event.type === 'warning').map((event) => String(event['message']))
-      expect(warnings).toContainEqual(expect.stringMatching(/^worker did not switch together with the others: its deploy ended without reaching the nginx switch/))
+      expect(warnings).toContainEqual(expect.stringMatching(/^worker did not switch together with the others: its deploy ended without stopping at the nginx switch/))
       expect(summaryOf(rollback)['switch']).toEqual([
         expect.objectContaining({together: ['api', 'web'], alone: []}),
-        expect.objectContaining({together: [], alone: [{app: 'worker', why: expect.stringContaining('no nginx-pre-reload')}]}),
+        expect.objectContaining({together: [], alone: [{app: 'worker', why: expect.stringContaining('runs no nginx-pre-reload'), kind: 'own'}]}),
       ])
     })
 

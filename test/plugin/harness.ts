@@ -370,7 +370,7 @@ export class PluginHost {
    * its DOKKU_BUILD_ID, a config command's (apps:create, domains:set) none.
    */
   preReload(app: string, options: {buildId?: string; command: string; diskFull?: boolean}): GateRun {
-    const trigger = path.join(this.enabledPath, 'graduate', 'nginx-pre-reload')
+    const trigger = path.join(this.enabledPath, 'zz-graduate-gate', 'nginx-pre-reload')
     const env = this.env({DOKKU_COMMAND: options.command, DOKKU_BUILD_ID: options.buildId, DOKKU_BUILD_SOURCE: options.buildId ? 'git-hook' : undefined})
     if (options.diskFull) env['PATH'] = `${fullDiskDir}:${env['PATH']}`
     const child = spawn(trigger, [app, '', ''], {env, stdio: ['ignore', 'pipe', 'pipe']})

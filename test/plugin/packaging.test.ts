@@ -33,7 +33,7 @@ describe('install and uninstall', () => {
     const again = await host.run(path.join(host.pluginDir, 'install'), [])
     expect(again).toMatchObject({code: 0, stderr: ''})
     expect(fs.readdirSync(host.enabledPath).sort()).toEqual(['graduate', 'zz-graduate-gate'])
-    expect(fs.readdirSync(companion()).sort()).toEqual(['check-deploy', 'plugin.toml'])
+    expect(fs.readdirSync(companion()).sort()).toEqual(['check-deploy', 'nginx-pre-reload', 'plugin.toml'])
   })
 
   test('the companion holds nothing while the graduate plugin is disabled', async () => {

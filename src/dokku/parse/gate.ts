@@ -106,7 +106,9 @@ const gateAppStatusSchema = z
     waiting: z.number().int().nonnegative(),
     switch: z
       .object({reached_ms: z.number().int().nonnegative(), passed_ms: z.number().int().nonnegative().nullable(), by: z.string().nullable()})
-      .nullable(),
+      // A plugin before protocol 3 has no switch; its status still reads (preflight asks for the upgrade).
+      .nullish()
+      .transform((value) => value ?? null),
   })
   .transform(
     (app): GateAppStatus => ({

@@ -59,7 +59,7 @@ describe('switchTogether', () => {
     ready.arrive()
     const result = await switching
     expect(slow.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'worker'])
-    expect(result[1]).toEqual({host: 'dokku@slow', together: [], alone: [{app: 'worker', why: expect.stringContaining('had not reached the nginx switch')}], at: null})
+    expect(result[1]).toEqual({host: 'dokku@slow', together: [], alone: [{app: 'worker', why: expect.stringContaining('had not reached the nginx switch'), kind: 'own'}], at: null})
   })
 
   it('never sends the switch for an app whose deploy ended without reaching it, and says why', async () => {
@@ -67,7 +67,7 @@ describe('switchTogether', () => {
     host.arrive()
     const result = await switchTogether({id: 'g1', hosts: [{host: host.host, apps: ['api', 'worker']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
     expect(host.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'api'])
-    expect(result[0]!.alone).toEqual([{app: 'worker', why: expect.stringContaining('no nginx-pre-reload')}])
+    expect(result[0]!.alone).toEqual([{app: 'worker', why: expect.stringContaining('runs no nginx-pre-reload'), kind: 'own'}])
   })
 
   it('asks a host about its switch only once its release arrived, and switches a late one the moment it has it', async () => {
@@ -88,6 +88,17 @@ describe('switchTogether', () => {
     const result = await switching
     expect(late.sent).toEqual([['graduate:switch', 'g1', 'worker']])
     expect(lost.sent).toEqual([])
-    expect(result[2]).toEqual({host: 'dokku@lost', together: [], alone: [{app: 'docs', why: NEVER_REACHED}], at: null})
+    expect(result[2]).toEqual({host: 'dokku@lost', together: [], alone: [{app: 'docs', why: NEVER_REACHED, kind: 'not-switched'}], at: null})
+  })
+
+  it('does not count a host that could not be asked as ready, and says why its apps went alone', async () => {
+    const down = fakeHost('dokku@down', '', '')
+    const downHost = {...(down.host as unknown as Record<string, unknown>), run: async () => Promise.reject(new Error('connect ECONNREFUSED')), send: async () => Promise.reject(new Error('connect ECONNREFUSED'))}
+    const up = fakeHost('dokku@up', 'at-switch api 1000\n', 'switched api 1000 2000\n')
+    up.arrive()
+    const hosts: HostGates[] = [{host: downHost as unknown as DokkuHost, apps: ['worker']}, {host: up.host, apps: ['api']}]
+    const result = await switchTogether({id: 'g1', hosts, waitMs: 60_000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    expect(result[0]).toEqual({host: 'dokku@down', together: [], alone: [{app: 'worker', why: expect.stringContaining('the switch could not be sent (connect ECONNREFUSED)'), kind: 'own'}], at: null})
+    expect(result[1]!.together).toEqual(['api'])
   })
 })

@@ -32,7 +32,6 @@ export async function buildNginxConfig(build: NginxBuild): Promise<boolean> {
   if (build.verbose) out.info1('Creating http nginx.conf')
   if (build.route) writePendingRoute(paths, build.route)
   if (!settings.nginxPreReloadMissing.includes(app) && !settings.nginxPreReloadMissing.includes('*')) {
-    if (build.verbose) out.info1('Running nginx-pre-reload')
     for (const step of triggerSteps(paths, 'nginx-pre-reload')) {
       if (step.kind !== 'script') continue
       const code = await runTriggerScript(step.file, [app, '', ''], build.env, out)
