@@ -152,7 +152,6 @@ app_state_paths() {
   CONTAINERS_DIR="$APP_DIR/containers"
   WAITERS_DIR="$APP_DIR/waiters"
   SWITCH_FILE="$APP_DIR/switch"
-  SWITCH_GO_FILE="$APP_DIR/switch-go"
   SWITCH_WAITERS_DIR="$APP_DIR/switch-waiters"
 }
 
@@ -160,23 +159,27 @@ ensure_app_dirs() {
   mkdir -p "$CONTAINERS_DIR" "$WAITERS_DIR" "$SWITCH_WAITERS_DIR"
 }
 
-declare -gA ARMED=() HELD=() DECISION=() RESTORED=() SWITCH=() SWITCH_GO=()
+declare -gA ARMED=() HELD=() DECISION=() RESTORED=() SWITCH=()
 
-# Loads ARMED, HELD, DECISION, RESTORED, SWITCH and SWITCH_GO for the app set by app_state_paths.
+# Loads ARMED, HELD, DECISION, RESTORED and SWITCH for the app set by app_state_paths.
 load_app_state() {
   kv_load "$ARMED_FILE" ARMED || true
   kv_load "$HELD_FILE" HELD || true
   kv_load "$DECISION_FILE" DECISION || true
   kv_load "$RESTORED_FILE" RESTORED || true
   kv_load "$SWITCH_FILE" SWITCH || true
-  kv_load "$SWITCH_GO_FILE" SWITCH_GO || true
 }
 
-# Epoch milliseconds: the switch is reported to graduate at the resolution of its skew.
-epoch_ms() {
+# Sets NOW_MS to epoch milliseconds (the switch is reported at the resolution of its skew). No
+# command substitution: on the switch's path every fork is latency between the hosts.
+set_now_ms() {
   local micros=${EPOCHREALTIME/[.,]/}
-  printf '%s' "$((10#$micros / 1000))"
+  NOW_MS=$((10#$micros / 1000))
 }
+
+# The mark graduate:switch leaves for graduation $2 on the app of directory $1: an empty file whose
+# name says everything, so making it and testing it take no process at all.
+switch_go_mark() { SWITCH_GO_MARK="$1/switch-go-$2"; }
 
 # The deploy the graduation released, as far as this gate saw it at check-deploy.
 is_released_build() {
@@ -471,7 +474,7 @@ remove_aborted_containers() {
 # Removes everything an arming left, keeping the app directory and its mutex file. Caller holds
 # the mutex; `armed` goes first so a concurrent reader never sees a half-removed arming as armed.
 clear_app_state() {
-  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$SWITCH_FILE" "$SWITCH_GO_FILE" "$CONTAINERS_DIR"/*
+  rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$SWITCH_FILE" "$APP_DIR"/switch-go-* "$CONTAINERS_DIR"/*
   count_live_waiters prune
   # FIFOs left at the switch by killed processes; a live one's process finds the arming gone and exits.
   rm -f "$SWITCH_WAITERS_DIR"/*

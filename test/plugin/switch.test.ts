@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
-import type {GateRun, PluginHost} from './harness.js'
+import {type GateRun, type PluginHost, waitFor} from './harness.js'
 import {GateScenario, ID, NEW_REV} from './scenario.js'
 
 // The second hold point (PROTOCOL.md "nginx-pre-reload"): the released deploy's first nginx reload
@@ -47,6 +47,8 @@ describe('nginx-pre-reload', () => {
     const result = await first.result()
     expect(result.code).toBe(0)
     expect(result.output).toContain('graduate: switching api together with graduation')
+    // The gate records how it passed beside the reload, not before it.
+    await waitFor(() => host.state('api', 'switch')?.['by'] === 'switch', 'the pass to be recorded')
     expect(host.state('api', 'switch')).toMatchObject({build: BUILD, by: 'switch'})
 
     // core-post-deploy's reload of the same deploy: nothing to line up.
@@ -87,7 +89,7 @@ describe('nginx-pre-reload', () => {
     const result = await reload.result()
     expect(result.code).toBe(0)
     expect(result.output).toMatch(/graduate: no switch from graduation \S+ within 1s of api reaching the nginx switch; reloading nginx for api on its own/)
-    expect(host.state('api', 'switch')).toMatchObject({by: 'bound'})
+    await waitFor(() => host.state('api', 'switch')?.['by'] === 'bound', 'the pass to be recorded')
     const awaited = await host.verb('await-switch', [ID, '5', 'api'])
     expect(awaited.stdout).toMatch(/^passed api \d{13} \d{13} bound\n$/)
   })
