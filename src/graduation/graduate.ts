@@ -165,6 +165,7 @@ class Run {
       driftAllowed: resolved.driftAllowed,
       acceptDrift: options.acceptDrift === true,
       readSources: this.planner.readSources,
+      targetEnv: resolved.to,
     })
     const context = {resolved, facts: this.facts, hosts: this.hosts}
     this.plan = await this.planner.plan({...context, commandMs: this.commandMs, signal: options.signal})

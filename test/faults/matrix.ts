@@ -84,7 +84,8 @@ export const INJECTION_POINTS: InjectionPoint[] = [
     point: 'preflight',
     expect: 'old',
     exit: 3,
-    before: ({sim, host, app}) => void sim.faults.command({host, match: `proxy:report ${app}`, action: {kind: 'exit', code: 1, stderr: ' !     proxy plugin broken\n'}}),
+    // The gate reads every app of the host in one command; it fails as a host whose gate is broken would.
+    before: ({sim, host}) => void sim.faults.command({host, match: 'graduate:facts', action: {kind: 'exit', code: 1, stderr: ' !     graduate: could not read the gate state: disk error\n'}}),
   },
   {point: 'lock', expect: 'old', exit: 3, before: ({sim, host}) => void sim.faults.command({host, match: 'graduate:lock', action: {kind: 'exit', code: 1, stderr: ' !     disk full\n'}})},
   {

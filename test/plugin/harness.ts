@@ -276,8 +276,8 @@ export class PluginHost {
   }
 
   /** `diskFull`: every temp file the script tries to create fails, as on a full disk. */
-  async run(file: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean} = {}): Promise<RunResult> {
-    const env = this.env()
+  async run(file: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean; env?: Record<string, string>} = {}): Promise<RunResult> {
+    const env = this.env(options.env)
     if (options.diskFull) env['PATH'] = `${fullDiskDir}:${env['PATH']}`
     const child = spawn(file, args, {env, stdio: ['pipe', 'pipe', 'pipe']})
     this.children.add(child)

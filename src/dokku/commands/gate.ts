@@ -1,7 +1,7 @@
 import type {DokkuCommand} from '../command.js'
 
 /*
- * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 2). The
+ * Builders for the gate plugin's verbs, one per verb of dokku-plugin/PROTOCOL.md (protocol 3). The
  * plugin validates ids, environment and app names itself; these only put the words in order.
  */
 
@@ -31,6 +31,23 @@ export function gateVersion(): DokkuCommand {
 /** Arm `app` for graduation `id`, which will deploy `rev`; the lease starts now. Idempotent for the same id. */
 export function gateArm(app: string, id: string, rev: string, leaseSeconds: number): DokkuCommand {
   return {argv: ['graduate:arm', app, id, rev, wholeSeconds('the gate lease', leaseSeconds)]}
+}
+
+/** What `graduate:facts` adds to the plain facts: each costs Dokku commands on the host, per app. */
+export interface FactsParts {
+  /** Config key names (never values) and the revision variable's value: what preflight and drift need. */
+  config?: boolean
+  /** The app's and the global domains: what the plan shows a person. */
+  domains?: boolean
+}
+
+/**
+ * Everything graduate reads of `apps` on one host, as one JSON document (protocol 3): deploy source and
+ * revision, deploy branch, revision variable, settings that decide whether a deploy can be held, scale
+ * and containers, gate state, Dokku's version — one SSH command instead of a dozen per app.
+ */
+export function gateFacts(apps: readonly string[], parts: FactsParts = {}): DokkuCommand {
+  return {argv: ['graduate:facts', ...(parts.config ? ['--config'] : []), ...(parts.domains ? ['--domains'] : []), ...someApps('facts', apps)]}
 }
 
 /** The gate state of `apps`, or of every app with gate state on the host when `apps` is empty. */

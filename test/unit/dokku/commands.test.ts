@@ -22,6 +22,7 @@ import {
   gateAbort,
   gateArm,
   gateDisarm,
+  gateFacts,
   gateHistory,
   gateImageAvailable,
   gateImageDigest,
@@ -84,6 +85,9 @@ describe('gate commands (PROTOCOL.md)', () => {
   it.each([
     [gateVersion(), 'graduate:version'],
     [gateArm('api', ID, SHA, 900), `graduate:arm api ${ID} ${SHA} 900`],
+    [gateFacts(['api', 'web']), 'graduate:facts api web'],
+    [gateFacts(['api'], {config: true}), 'graduate:facts --config api'],
+    [gateFacts(['api'], {config: true, domains: true}), 'graduate:facts --config --domains api'],
     [gateStatus(), 'graduate:status --format json'],
     [gateStatus(['api', 'web']), 'graduate:status --format json api web'],
     [gateRenew(ID, ['api', 'web']), `graduate:renew ${ID} api web`],
@@ -127,5 +131,6 @@ describe('gate commands (PROTOCOL.md)', () => {
   it('needs at least one app for verbs that act on apps', () => {
     expect(() => gateRelease(ID, [])).toThrow(/graduate:release needs at least one app/)
     expect(() => gateRenew(ID, [])).toThrow(/graduate:renew needs at least one app/)
+    expect(() => gateFacts([])).toThrow(/graduate:facts needs at least one app/)
   })
 })
