@@ -319,7 +319,10 @@ class Run {
 
     bus.emit({type: 'stage', stage: 'record'})
     const preliminary = this.buildSummary(outcome, exitCode, cause)
-    await storeRecord(this.locked, resolved.to, graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary), {commandMs: this.commandMs, bus})
+    // The record's command also releases each host's lock (one round trip for both); a host that did not is unlocked below.
+    const record = graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary)
+    const unlocked = await storeRecord(this.locked, resolved.to, record, {commandMs: this.commandMs, bus, unlock: this.lock.id})
+    this.locked = this.locked.filter((host) => !unlocked.includes(host))
     bus.emit({type: 'stage', stage: 'unlock'})
     await this.unlock()
     // The `aborted` hooks run only when nothing went live and the `released` ones only when everything

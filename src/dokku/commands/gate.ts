@@ -33,6 +33,15 @@ export function gateArm(app: string, id: string, rev: string, leaseSeconds: numb
   return {argv: ['graduate:arm', app, id, rev, wholeSeconds('the gate lease', leaseSeconds)]}
 }
 
+/**
+ * Arm several apps at once (protocol 3), each for its own revision: one command per host, the apps
+ * armed in parallel on it. Exit 0 when every app was armed; otherwise the others may be.
+ */
+export function gateArmApps(id: string, leaseSeconds: number, revisions: ReadonlyArray<readonly [app: string, rev: string]>): DokkuCommand {
+  if (revisions.length === 0) throw new RangeError('graduate:arm needs at least one app')
+  return {argv: ['graduate:arm', id, wholeSeconds('the gate lease', leaseSeconds), ...revisions.map(([app, rev]) => `${app}=${rev}`)]}
+}
+
 /** What `graduate:facts` adds to the plain facts: each costs Dokku commands on the host, per app. */
 export interface FactsParts {
   /** Config key names (never values) and the revision variable's value: what preflight and drift need. */
@@ -102,14 +111,18 @@ export function gateLockStatus(env: string): DokkuCommand {
 /** A graduation record as the gate stores it: any JSON object with a string id. */
 export type GraduationRecordDocument = {readonly id: string} & Readonly<Record<string, unknown>>
 
-/** Store one graduation record (JSON on stdin, at most 1 MiB) on the host; the same id replaces it. */
-export function gateRecord(env: string, record: GraduationRecordDocument): DokkuCommand {
+/**
+ * Store one graduation record (JSON on stdin, at most 1 MiB) on the host; the same id replaces it. With
+ * `unlock` (protocol 3), the environment lock held by that graduation is released once the record is
+ * stored: a graduation's last two writes in one command. Exit 1 when the lock is another graduation's.
+ */
+export function gateRecord(env: string, record: GraduationRecordDocument, options: {unlock?: string} = {}): DokkuCommand {
   const stdin = JSON.stringify(record)
   const bytes = Buffer.byteLength(stdin, 'utf8')
   if (bytes > MAX_RECORD_BYTES) {
     throw new RangeError(`graduation record ${record.id} is ${bytes} bytes of JSON; the gate stores at most ${MAX_RECORD_BYTES}`)
   }
-  return {argv: ['graduate:record', env], stdin}
+  return {argv: ['graduate:record', env, ...(options.unlock === undefined ? [] : ['--unlock', options.unlock])], stdin}
 }
 
 /** Every stored record of the environment, oldest first. */

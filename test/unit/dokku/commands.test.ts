@@ -21,6 +21,7 @@ import {
 import {
   gateAbort,
   gateArm,
+  gateArmApps,
   gateDisarm,
   gateFacts,
   gateHistory,
@@ -85,6 +86,7 @@ describe('gate commands (PROTOCOL.md)', () => {
   it.each([
     [gateVersion(), 'graduate:version'],
     [gateArm('api', ID, SHA, 900), `graduate:arm api ${ID} ${SHA} 900`],
+    [gateArmApps(ID, 900, [['api', SHA], ['web', `registry.example.com/shop/web@sha256:${'a'.repeat(64)}`]]), `graduate:arm ${ID} 900 api=${SHA} web=registry.example.com/shop/web@sha256:${'a'.repeat(64)}`],
     [gateFacts(['api', 'web']), 'graduate:facts api web'],
     [gateFacts(['api'], {config: true}), 'graduate:facts --config api'],
     [gateFacts(['api'], {config: true, domains: true}), 'graduate:facts --config --domains api'],
@@ -118,6 +120,12 @@ describe('gate commands (PROTOCOL.md)', () => {
     expect(JSON.parse(command.stdin!)).toEqual(record)
   })
 
+  it('asks the gate to release the lock with the record when told to', () => {
+    const command = gateRecord('production', {id: ID}, {unlock: ID})
+    expect(renderCommand(command)).toBe(`graduate:record production --unlock ${ID}`)
+    expect(JSON.parse(command.stdin!)).toEqual({id: ID})
+  })
+
   it('refuses a record larger than the gate accepts', () => {
     expect(() => gateRecord('production', {id: ID, notes: 'x'.repeat(MAX_RECORD_BYTES)})).toThrow(/at most 1048576/)
   })
@@ -132,5 +140,7 @@ describe('gate commands (PROTOCOL.md)', () => {
     expect(() => gateRelease(ID, [])).toThrow(/graduate:release needs at least one app/)
     expect(() => gateRenew(ID, [])).toThrow(/graduate:renew needs at least one app/)
     expect(() => gateFacts([])).toThrow(/graduate:facts needs at least one app/)
+    expect(() => gateArmApps(ID, 60, [])).toThrow(/graduate:arm needs at least one app/)
+    expect(() => gateArmApps(ID, 0, [['api', SHA]])).toThrow(/lease must be a whole number/)
   })
 })
