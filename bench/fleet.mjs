@@ -31,11 +31,12 @@ function revision(app, version, scenario) {
 export function simulatorConfig(scenario, stateDir) {
   const apps = appNames(scenario)
   const repos = Object.fromEntries(apps.map((app) => [app, [revision(app, 'v1', scenario), revision(app, 'v2', scenario)]]))
-  const tail = {releaseTailMs: scenario.releaseTailMs, releaseTailJitterMs: scenario.releaseTailJitterMs}
-  const source = (name, deploy) => ({name, ...tail, apps: apps.map((app) => ({name: app, repo: app, deploy}))})
+  // Every host, sources too: the runner reaches them all over the same kind of link.
+  const settings = {releaseTailMs: scenario.releaseTailMs, releaseTailJitterMs: scenario.releaseTailJitterMs, ...(scenario.linkDelayMs ? {linkDelayMs: scenario.linkDelayMs} : {})}
+  const source = (name, deploy) => ({name, ...settings, apps: apps.map((app) => ({name: app, repo: app, deploy}))})
   const targets = targetHostNames(scenario).map((name) => ({
     name,
-    ...tail,
+    ...settings,
     apps: apps.filter((_, index) => targetHostOf(scenario, index) === name).map((app) => ({name: app, repo: app, deploy: 1})),
   }))
   return {stateDir, repos, hosts: [source('stage-a', 2), source('stage-b', 1), ...targets]}

@@ -30,13 +30,21 @@ export function renderResults(document) {
   const header = ['measure', ...document.scenarios.map((entry) => `${entry.scenario.name}`)]
   const row = (label, cell) => `| ${label} | ${document.scenarios.map(cell).join(' | ')} |`
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
+  const revisions = new Set(document.scenarios.map((entry) => entry.measured?.gitRevision ?? document.gitRevision))
+  // A merged document (`--merge`) says which columns were measured when.
+  if (revisions.size > 1) lines.push(row('measured with graduate', (entry) => (entry.measured ? `${entry.measured.gitRevision}, ${entry.measured.date.slice(0, 10)}` : document.gitRevision)))
   lines.push(row('apps × target hosts', (entry) => `${entry.scenario.apps} × ${entry.scenario.hosts}`))
   lines.push(row('build + checks + hook + Dokku release tail per app (s)', (entry) => `${fmt.s(entry.scenario.buildMs)} + ${fmt.s(entry.scenario.checkMs)} + ${fmt.s(entry.scenario.hookMs)} + ${fmt.s(entry.scenario.releaseTailMs)}${entry.scenario.releaseTailJitterMs ? ` ±${fmt.s(entry.scenario.releaseTailJitterMs)}` : ''}`))
+  lines.push(row('SSH link round trip (ms)', (entry) => (entry.scenario.linkDelayMs ? fmt.ms(2 * entry.scenario.linkDelayMs) : 'loopback')))
   lines.push(row('runs', (entry) => String(entry.runs ?? document.runs)))
   lines.push(row('outcome of every run', (entry) => outcomes(entry)))
   lines.push(row('ideal (s)', (entry) => fmt.s(entry.idealMs)))
   lines.push(row('total wall time (s)', (entry) => range(entry.totalMs, fmt.s)))
   lines.push(row('overhead (total / ideal)', (entry) => range(entry.overhead, fmt.x)))
+  lines.push(row('overhead / the same graduation’s on loopback (medians)', (entry) => {
+    const ratio = loopbackRatio(document.scenarios, entry)
+    return ratio === null ? '–' : `${fmt.x(ratio)} (${entry.scenario.loopback})`
+  }))
   lines.push(row('flip skew, hosts’ switch times (ms)', (entry) => range(entry.hostSkewMs, fmt.ms)))
   lines.push(row('flip skew, router probe (ms)', (entry) => range(entry.probeSkewMs, fmt.ms)))
   lines.push(row('router probe round (ms, its resolution)', (entry) => range(entry.probeRoundMs, fmt.ms)))
@@ -67,6 +75,8 @@ export function renderResults(document) {
   for (const target of targets(document)) lines.push(`| ${target.label} | ${target.measured} | ${target.met === null ? 'not run' : target.met ? 'yes' : '**no**'} |`)
   lines.push('')
 
+  if (document.before) lines.push(...beforeAndAfter(document), '')
+
   lines.push('## Where the time goes (median ms per stage)', '')
   const stages = [...new Set(document.scenarios.flatMap((entry) => Object.keys(entry.phasesMs)))]
   lines.push(`| stage | ${document.scenarios.map((entry) => entry.scenario.name).join(' | ')} |`, `|---|${document.scenarios.map(() => '---').join('|')}|`)
@@ -77,6 +87,42 @@ export function renderResults(document) {
     '',
   )
   return `${lines.join('\n')}\n`
+}
+
+/** A slow-link scenario's median overhead over that of the same graduation on loopback, when both ran. */
+function loopbackRatio(scenarios, entry) {
+  const loopback = entry.scenario.loopback && scenarios.find((candidate) => candidate.scenario.name === entry.scenario.loopback)
+  if (!loopback || !entry.overhead || !loopback.overhead) return null
+  return entry.overhead.median / loopback.overhead.median
+}
+
+/**
+ * The scenarios measured both now and in the `before` document (`--before <results.json>`), side by
+ * side: what a change did to them.
+ */
+function beforeAndAfter(document) {
+  const before = document.before
+  const pairs = document.scenarios
+    .map((after) => ({after, before: before.scenarios.find((entry) => entry.scenario.name === after.scenario.name)}))
+    .filter((pair) => pair.before)
+  if (pairs.length === 0) return []
+  const lines = [`## Before and after (graduate ${before.gitRevision}, ${before.date.slice(0, 10)}, ${before.runs} runs → graduate ${document.gitRevision})`, '']
+  const header = ['measure (min / **median** / max)', ...pairs.flatMap((pair) => [`${pair.after.scenario.name} before`, `${pair.after.scenario.name} after`])]
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`)
+  const row = (label, cell) => lines.push(`| ${label} | ${pairs.flatMap((pair) => [cell(pair.before, before.scenarios), cell(pair.after, document.scenarios)]).join(' | ')} |`)
+  row('total wall time (s)', (entry) => range(entry.totalMs, fmt.s))
+  row('overhead (total / ideal)', (entry) => range(entry.overhead, fmt.x))
+  row('overhead / the same on loopback', (entry, scenarios) => {
+    const ratio = loopbackRatio(scenarios, entry)
+    return ratio === null ? '–' : fmt.x(ratio)
+  })
+  row('preflight (ms)', (entry) => range(entry.phasesMs?.preflight, fmt.ms))
+  row('remote commands per app', (entry) => range(entry.commandsPerApp, fmt.n))
+  row('SSH connections per graduation', (entry) => range(entry.connections, fmt.n))
+  row('flip skew, hosts’ switch times (ms)', (entry) => range(entry.hostSkewMs, fmt.ms))
+  row('CPU time of the CLI (s)', (entry) => range(entry.cliCpuMs, fmt.s))
+  row('CPU time of the simulated hosts alone (s)', (entry) => range(entry.hostsCpuMs, fmt.s))
+  return lines
 }
 
 /** `graduated, exit 0 ×5`: how the runs ended, counted. */
@@ -91,6 +137,7 @@ function targets(document) {
   const scenario = (name) => document.scenarios.find((entry) => entry.scenario.name === name)
   const fifty = scenario('50x10')
   const ten = scenario('10x2')
+  const wan = scenario('10x2-wan')
   const check = (entry, pick, limit, format, unit = '') => {
     const value = entry ? pick(entry) : null
     return {measured: value === null || value === undefined ? '–' : `${format(value)}${unit}`, met: value === null || value === undefined ? null : value <= limit}
@@ -114,6 +161,10 @@ function targets(document) {
         ? {measured: outcomes(scenario('3x1-long-tail')), met: scenario('3x1-long-tail').outcomes.every((outcome) => outcome === 'graduated, exit 0')}
         : {measured: '–', met: null}),
     },
+    {label: 'remote commands per app ≤ 4 at 10 apps over 2 hosts', ...check(ten, (entry) => entry.commandsPerApp?.median, 4, fmt.n)},
+    {label: 'remote commands per app ≤ 4 at 50 apps over 10 hosts', ...check(fifty, (entry) => entry.commandsPerApp?.median, 4, fmt.n)},
+    {label: 'preflight ≤ 2 s at 50 apps over 10 hosts', ...check(fifty, (entry) => entry.phasesMs?.preflight?.median, 2000, fmt.s, ' s')},
+    {label: 'overhead over an 80 ms round trip ≤ 1.10 × the same on loopback (10 apps)', ...check(wan, (entry) => loopbackRatio(document.scenarios, entry), 1.1, fmt.x, '×')},
     {label: 'CPU per simulated read command ≤ 15 ms', ...check(document, (entry) => entry.readCommandCpu?.totalMs?.median, 15, fmt.x, ' ms')},
     {label: 'simulated hosts’ CPU ≤ 5 × the CLI’s at 10 apps', ...check(ten, (entry) => entry.hostsToCliCpu?.median, 5, fmt.x, '×')},
     {label: 'simulated hosts’ CPU ≤ 5 × the CLI’s at 50 apps', ...check(fifty, (entry) => entry.hostsToCliCpu?.median, 5, fmt.x, '×')},

@@ -19,7 +19,14 @@ import {summarise} from './stats.mjs'
 
 const REPOSITORY = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const {values: flags} = parseArgs({
-  options: {runs: {type: 'string', default: '5'}, scenario: {type: 'string'}, quick: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}},
+  options: {
+    runs: {type: 'string', default: '5'},
+    scenario: {type: 'string'},
+    quick: {type: 'boolean', default: false},
+    json: {type: 'boolean', default: false},
+    merge: {type: 'boolean', default: false},
+    before: {type: 'string'},
+  },
 })
 const runs = Number(flags.runs)
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a whole number of runs, got ${flags.runs}`)
@@ -71,24 +78,48 @@ for (const scenario of scenarios) {
 }
 
 const help = await measureHelpColdStart(Math.max(runs, 10))
+const date = new Date().toISOString()
+const gitRevision = spawnSync('git', ['-C', REPOSITORY, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'}).stdout.trim()
+const outDir = flags.quick ? path.join(REPOSITORY, 'bench', 'out') : path.join(REPOSITORY, 'bench')
+for (const entry of results) entry.measured = {date, gitRevision, runs}
 const document = {
-  date: new Date().toISOString(),
+  date,
   machine: {cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.type()} ${os.release()}`},
-  gitRevision: spawnSync('git', ['-C', REPOSITORY, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'}).stdout.trim(),
+  gitRevision,
   runs,
   quick: flags.quick,
-  scenarios: results,
+  scenarios: flags.merge ? mergeScenarios(readDocument(path.join(outDir, 'results.json')), results) : results,
   readCommandCpu,
   helpColdStartMs: summarise(help),
+  ...(flags.before ? {before: beforeDocument(readDocument(path.resolve(flags.before)), results)} : {}),
 }
 
-const outDir = flags.quick ? path.join(REPOSITORY, 'bench', 'out') : path.join(REPOSITORY, 'bench')
 fs.mkdirSync(outDir, {recursive: true})
 fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(document, null, 2)}\n`)
 fs.writeFileSync(path.join(outDir, 'RESULTS.md'), renderResults(document))
 log(`wrote ${path.relative(REPOSITORY, path.join(outDir, 'RESULTS.md'))} and results.json`)
 if (flags.json) process.stdout.write(`${JSON.stringify(document)}\n`)
 else process.stdout.write(renderResults(document))
+
+function readDocument(file) {
+  if (!fs.existsSync(file)) throw new Error(`no results document at ${file}; run the benchmark without --merge/--before first`)
+  return JSON.parse(fs.readFileSync(file, 'utf8'))
+}
+
+/** The scenarios of an earlier document, in the order of SCENARIOS, with those run now replacing theirs. */
+function mergeScenarios(earlier, now) {
+  const measuredAt = {date: earlier.date, gitRevision: earlier.gitRevision, runs: earlier.runs}
+  const byName = new Map(earlier.scenarios.map((entry) => [entry.scenario.name, {measured: measuredAt, ...entry}]))
+  for (const entry of now) byName.set(entry.scenario.name, entry)
+  const order = SCENARIOS.map((scenario) => scenario.name)
+  return [...byName.values()].sort((a, b) => order.indexOf(a.scenario.name) - order.indexOf(b.scenario.name))
+}
+
+/** What the earlier document measured of the scenarios run now (and of the loopback scenarios they compare with). */
+function beforeDocument(earlier, now) {
+  const names = new Set(now.flatMap((entry) => [entry.scenario.name, entry.scenario.loopback].filter(Boolean)))
+  return {date: earlier.date, gitRevision: earlier.gitRevision, runs: earlier.runs, scenarios: earlier.scenarios.filter((entry) => names.has(entry.scenario.name))}
+}
 
 function summariseScenario(scenario, graduations, sequential) {
   const idealMs = scenario.buildMs + scenario.checkMs + scenario.hookMs + scenario.releaseTailMs

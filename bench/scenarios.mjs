@@ -3,7 +3,7 @@
 // 5 s and then the checks; 10 s of build and 3 s of checks sit in that range. The POST hook stands
 // for a short migration.
 
-/** @typedef {{name: string, apps: number, hosts: number, buildMs: number, checkMs: number, hookMs: number, releaseTailMs: number, releaseTailJitterMs: number, sequential: boolean, note: string, leaseS?: number, maxRuns?: number}} Scenario */
+/** @typedef {{name: string, apps: number, hosts: number, buildMs: number, checkMs: number, hookMs: number, releaseTailMs: number, releaseTailJitterMs: number, sequential: boolean, note: string, leaseS?: number, maxRuns?: number, linkDelayMs?: number, loopback?: string}} Scenario */
 
 const APP = {buildMs: 10_000, checkMs: 3_000, hookMs: 1_000}
 
@@ -11,6 +11,20 @@ const APP = {buildMs: 10_000, checkMs: 3_000, hookMs: 1_000}
 export const SCENARIOS = [
   {name: '2x1', apps: 2, hosts: 1, ...APP, releaseTailMs: 0, releaseTailJitterMs: 0, sequential: false, note: '2 apps on 1 target host'},
   {name: '10x2', apps: 10, hosts: 2, ...APP, releaseTailMs: 0, releaseTailJitterMs: 0, sequential: true, note: '10 apps on 2 target hosts, also run one after another as the original plugin does'},
+  {
+    name: '10x2-wan',
+    apps: 10,
+    hosts: 2,
+    ...APP,
+    releaseTailMs: 0,
+    releaseTailJitterMs: 0,
+    // 40 ms each way: an 80 ms round trip, as from a laptop or a CI runner to a cloud host (issue 14).
+    linkDelayMs: 40,
+    // The same graduation on loopback, which its overhead is compared with.
+    loopback: '10x2',
+    sequential: false,
+    note: 'as 10x2, with every host behind a link of 40 ms each way (an 80 ms round trip)',
+  },
   {name: '50x10', apps: 50, hosts: 10, ...APP, releaseTailMs: 0, releaseTailJitterMs: 0, sequential: false, note: '50 apps on 10 target hosts'},
   {
     name: '10x2-tail',

@@ -114,6 +114,25 @@ export class RemoteCommandError extends GraduateError {
 }
 
 /**
+ * The gate answered `graduate:facts`, but a Dokku command it ran on the host for one app failed: that
+ * app's facts are unknown. Each failure names the command and its answer.
+ */
+export class AppFactsError extends GraduateError {
+  readonly host: string
+  readonly app: string
+
+  constructor(details: {host: string; app: string; failures: readonly string[]; exit?: ExitCode}) {
+    super(`${details.host}: could not read ${details.app}: ${details.failures.join('; ')}`, {
+      exitCode: details.exit ?? ExitCode.Preflight,
+      code: 'app_facts_unreadable',
+      hint: `run the failing command on ${details.host} as the dokku user to see why`,
+    })
+    this.host = details.host
+    this.app = details.app
+  }
+}
+
+/**
  * A remote command (or a git push/fetch to a host) did not finish within its deadline; its channel was
  * closed. The command may still be running on the host, so the caller decides what that means.
  */

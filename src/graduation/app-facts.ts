@@ -1,4 +1,5 @@
 import {APP_MISSING_EXIT, appsReport, checksReport, configKeys, domainsReport, gitReport, proxyReport, psReport, registryReport, schedulerReport} from '../dokku/commands/core.js'
+import type {GateAppFacts, GateMissingApp} from '../dokku/parse/gate.js'
 import {parseConfigKeys} from '../dokku/parse/lists.js'
 import {
   type RegistryReport,
@@ -13,6 +14,7 @@ import {
   parseRegistryReport,
   parseSchedulerReport,
 } from '../dokku/parse/reports.js'
+import {AppFactsError} from '../errors.js'
 import type {DokkuHost} from './remote.js'
 
 /** What Dokku reports about one app, as much as a graduation needs; read-only. */
@@ -118,4 +120,57 @@ export async function readAppFacts(host: DokkuHost, app: string, wanted: FactsWa
     facts.customDomains = report.appVhosts.filter((vhost) => !defaults.includes(vhost))
   }
   return facts
+}
+
+/**
+ * The same facts from the gate's `graduate:facts` answer for the app (protocol 3), read on the host in
+ * one command for every app there. Throws when the gate could not read something it was asked for:
+ * the message names the host, the app and the Dokku command that failed.
+ */
+export function appFactsFromGate(host: string, entry: GateAppFacts | GateMissingApp, wanted: FactsWanted): AppFacts {
+  const app = entry.app
+  if (entry.errors.length > 0) throw new AppFactsError({host, app, failures: entry.errors})
+  if (!entry.exists) {
+    return {app, host, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, artifact: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
+  }
+  const deployed = {deploySource: entry.deploySource, deploySourceMetadata: entry.deploySourceMetadata, locked: false}
+  const facts: AppFacts = {
+    app,
+    host,
+    exists: true,
+    deploySource: entry.deploySource,
+    deploySourceMetadata: entry.deploySourceMetadata,
+    rev: deployedGitRevision(deployed) ?? null,
+    artifact: deployedArtifact(deployed) ?? null,
+    deployBranch: entry.deployBranch,
+    revEnvVar: entry.revEnvVar,
+    configKeys: [...(entry.configKeys ?? [])],
+  }
+  if (wanted.side === 'source') {
+    const {registry} = entry
+    facts.registry = {pushOnRelease: registry.pushOnRelease, server: registry.server ?? '', imageRepo: registry.imageRepo ?? '', tagVersion: registry.tagVersion}
+  }
+  if (wanted.side === 'target' || wanted.detail === 'all') {
+    facts.processes = processesOf(entry.containers)
+    facts.skipDeploy = entry.skipDeploy
+    facts.proxyType = entry.proxyType
+    facts.checksDisabled = [...entry.checksDisabled]
+    facts.checksSkipped = [...entry.checksSkipped]
+    facts.scheduler = entry.scheduler
+  }
+  if (wanted.detail === 'all' && entry.domains !== null) {
+    const defaults = entry.domains.global.map((domain) => `${app}.${domain}`)
+    facts.customDomains = entry.domains.app.filter((vhost) => !defaults.includes(vhost))
+  }
+  return facts
+}
+
+/** How many containers of each process type run, from Dokku's `<proc>.<index>` container names (as ps:report's status keys). */
+function processesOf(containers: readonly string[]): Record<string, number> {
+  const processes: Record<string, number> = {}
+  for (const name of containers) {
+    const match = /^(.+)\.(\d+)$/.exec(name)
+    if (match) processes[match[1]!] = Math.max(processes[match[1]!] ?? 0, Number(match[2]))
+  }
+  return processes
 }

@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises'
-import {gateAbort, gateArm, gateRelease, gateRenew, gateStatus} from '../dokku/commands/gate.js'
+import {gateAbort, gateArmApps, gateRelease, gateRenew, gateStatus} from '../dokku/commands/gate.js'
 import {type GateAppStatus, parseGateStatus} from '../dokku/parse/gate.js'
 import type {EventBus} from './events.js'
 import type {LockSpec} from './lock.js'
@@ -43,15 +43,24 @@ export class GateCoordinator {
     private readonly options: {leaseSeconds: number; switchWaitSeconds: number; commandMs: number; bus: EventBus; lock: LockSpec},
   ) {}
 
-  /** Arms every app for this graduation (idempotent on the host). */
+  /**
+   * Arms every app for this graduation (idempotent on the host): one command per host for all its apps,
+   * which the gate arms in parallel. Preflight has read what arming needs to know (the apps exist).
+   */
   async arm(revisions: Map<string, string>): Promise<void> {
     await Promise.all(
       this.hosts.map(async ({host, apps}) => {
         const sent = Date.now()
-        await Promise.all(apps.map((app) => host.run(gateArm(app, this.id, revisions.get(`${host.label}/${app}`)!, this.options.leaseSeconds, this.options.switchWaitSeconds), {timeoutMs: this.options.commandMs})))
+        const command = gateArmApps(this.id, this.options.leaseSeconds, this.options.switchWaitSeconds, apps.map((app) => [app, revisions.get(`${host.label}/${app}`)!] as const))
+        await host.run(command, {timeoutMs: this.options.commandMs})
         this.leaseEnds.set(host.label, sent + this.options.leaseSeconds * 1000)
       }),
     )
+  }
+
+  /** The graduation these gates are armed for. */
+  get graduationId(): string {
+    return this.id
   }
 
   startRenewals(): void {
@@ -94,11 +103,11 @@ export class GateCoordinator {
     )
   }
 
-  /** Gate state of every armed app, by `host/app`. Hosts that cannot answer are left out. */
-  async status(signal?: AbortSignal): Promise<Map<string, GateAppStatus>> {
+  /** Gate state of every armed app (of the hosts named, when given), by `host/app`. Hosts that cannot answer are left out. */
+  async status(signal?: AbortSignal, onlyHosts?: ReadonlySet<string>): Promise<Map<string, GateAppStatus>> {
     const statuses = new Map<string, GateAppStatus>()
     await Promise.all(
-      this.hosts.map(async ({host, apps}) => {
+      this.hosts.filter(({host}) => onlyHosts === undefined || onlyHosts.has(host.label)).map(async ({host, apps}) => {
         try {
           const command = gateStatus(apps)
           const result = await host.run(command, {timeoutMs: this.options.commandMs, readOnly: true, ...(signal ? {signal} : {})})

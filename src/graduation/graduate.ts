@@ -168,6 +168,7 @@ class Run {
       driftAllowed: resolved.driftAllowed,
       acceptDrift: options.acceptDrift === true,
       readSources: this.planner.readSources,
+      targetEnv: resolved.to,
     })
     const context = {resolved, facts: this.facts, hosts: this.hosts}
     this.plan = await this.planner.plan({...context, commandMs: this.commandMs, signal: options.signal})
@@ -332,7 +333,10 @@ class Run {
 
     bus.emit({type: 'stage', stage: 'record'})
     const preliminary = this.buildSummary(outcome, exitCode, cause)
-    await storeRecord(this.locked, resolved.to, graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary), {commandMs: this.commandMs, bus})
+    // The record's command also releases each host's lock (one round trip for both); a host that did not is unlocked below.
+    const record = graduationRecord({id: this.options.id, owner: this.options.owner, startedAt: this.started}, preliminary)
+    const unlocked = await storeRecord(this.locked, resolved.to, record, {commandMs: this.commandMs, bus, unlock: this.lock.id})
+    this.locked = this.locked.filter((host) => !unlocked.includes(host))
     bus.emit({type: 'stage', stage: 'unlock'})
     await this.unlock()
     // The `aborted` hooks run only when nothing went live and the `released` ones only when everything

@@ -58,6 +58,7 @@ export async function planGraduation(request: PlanRequest): Promise<PlanReport> 
       driftAllowed: resolved.driftAllowed,
       acceptDrift: false,
       readSources: true,
+      targetEnv: resolved.to,
     })
     const readable = resolved.apps.filter((app) => facts.sources.has(app.name) && facts.targets.has(app.name))
     const apps = await describeRevisions(planApps(readable, facts, resolved.driftAllowed), {

@@ -1,18 +1,19 @@
 import pMap from 'p-map'
 import {version} from '../dokku/commands/core.js'
-import {gateImageAvailable, gateImageDigest, gateRunningImageDigest, gateStatus, gateVersion} from '../dokku/commands/gate.js'
-import {type GateAppStatus, parseGateStatus, parseGateVersion, parseImageDigest} from '../dokku/parse/gate.js'
+import {gateImageAvailable, gateImageDigest, gateRunningImageDigest} from '../dokku/commands/gate.js'
+import {type GateAppFacts, type GateAppStatus, type GateMissingApp, parseImageDigest} from '../dokku/parse/gate.js'
 import {isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
-import {GraduateError, PreflightError, RemoteCommandError} from '../errors.js'
+import {AppFactsError, GraduateError, PreflightError, RemoteCommandError} from '../errors.js'
 import type {HostSpec, PromotionStrategy, ResolvedApp} from '../manifest/types.js'
-import {type AppFacts, readAppFacts} from './app-facts.js'
+import {type AppFacts, type FactsWanted, appFactsFromGate, readAppFacts} from './app-facts.js'
 import {sourceArtifact} from './artifact.js'
 import {blockingKeys, computeDrift} from './drift.js'
 import type {EventBus} from './events.js'
+import {readHostFacts, gateProblem} from './host-facts.js'
 import {type HostDirectory, hostKey} from './hosts.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
-export const GATE_PROTOCOL = 3
+export {GATE_PROTOCOL} from './host-facts.js'
 
 /** What preflight read of a source app, and what promoting it means. */
 export interface SourceFacts extends AppFacts {
@@ -50,6 +51,8 @@ export interface PreflightOptions {
    * its revisions come from a record.
    */
   readSources: boolean
+  /** The environment graduated into, named in the commands that install or upgrade its gates. */
+  targetEnv: string
 }
 
 export interface Problem {
@@ -90,55 +93,76 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
   const warn = (entry: Problem) => context.bus.emit({type: 'problem', severity: 'warning', ...entry})
   const options = {timeoutMs: context.commandMs, readOnly: true, ...(context.signal ? {signal: context.signal} : {})}
 
-  const targetHosts = distinct(apps.map((app) => app.target.host))
-  const sourceHosts = context.readSources ? distinct(apps.map((app) => app.source.host)) : []
+  // Every host is asked once, for all its apps as a source and as a target: `graduate:facts` answers
+  // with everything below in one round trip. A host that is only a source may have no gate (it is
+  // needed there only for image promotion): its apps are then read with Dokku's reports, one by one.
+  const plans = new Map<string, {spec: HostSpec; target: boolean; apps: Set<string>}>()
+  const plan = (spec: HostSpec, app: string, target: boolean) => {
+    const entry = plans.get(hostKey(spec)) ?? {spec, target: false, apps: new Set<string>()}
+    entry.target ||= target
+    entry.apps.add(app)
+    plans.set(hostKey(spec), entry)
+  }
+  for (const app of apps) {
+    plan(app.target.host, app.target.app, true)
+    if (context.readSources) plan(app.source.host, app.source.app, false)
+  }
+  const readers = new Map<string, (app: string, wanted: FactsWanted) => Promise<AppFacts>>()
   const gateStatuses = new Map<string, Map<string, GateAppStatus>>()
+  const parts = {config: true, domains: context.detail === 'all'}
 
-  const checkHost = async (spec: HostSpec, isTarget: boolean) => {
-    const host = context.hosts.get(spec)
-    const dokku = parseDokkuVersion((await host.run(version(), options)).stdout, version())
+  const checkDokku = (label: string, line: string) => {
+    const dokku = parseDokkuVersion(line, version())
     if (!isSupportedDokku(dokku)) {
-      problem({host: host.label, message: `runs Dokku ${dokku.raw}; graduate needs 0.38.0 or newer (build ids and the check-deploy order it relies on)`, fix: 'upgrade Dokku on this host'})
+      problem({host: label, message: `runs Dokku ${dokku.raw}; graduate needs 0.38.0 or newer (build ids and the check-deploy order it relies on)`, fix: 'upgrade Dokku on this host'})
     }
-    if (!isTarget) return
-    const gate = await host.send(gateVersion(), options)
-    if (gate.exitCode !== 0) {
-      problem({
-        host: host.label,
-        message: 'the graduate gate plugin is not installed, so deploys cannot be held before they take traffic',
-        fix: `install it as root on the host: sudo dokku plugin:install <graduate's dokku-plugin tarball or git URL> --name graduate (or run \`graduate gate install\`)`,
-      })
-      return
-    }
-    const installed = parseGateVersion(gate.stdout, gateVersion())
-    if (installed.protocol !== GATE_PROTOCOL) {
-      problem({
-        host: host.label,
-        message: `the gate plugin ${installed.version} speaks protocol ${installed.protocol}; this graduate speaks ${GATE_PROTOCOL}`,
-        fix: 'install the gate plugin that ships with this graduate version on the host',
-      })
-      return
-    }
-    const targetApps = apps.filter((app) => hostKey(app.target.host) === hostKey(spec)).map((app) => app.target.app)
-    const status = parseGateStatus((await host.run(gateStatus(targetApps), options)).stdout, gateStatus(targetApps))
-    gateStatuses.set(host.label, new Map(status.apps.map((entry) => [entry.app, entry])))
   }
 
-  const hostChecks = [
-    ...targetHosts.map((spec) => ({spec, isTarget: true})),
-    ...sourceHosts.filter((spec) => !targetHosts.some((target) => hostKey(target) === hostKey(spec))).map((spec) => ({spec, isTarget: false})),
-  ]
+  const checkHost = async (entry: {spec: HostSpec; target: boolean; apps: Set<string>}) => {
+    const host = context.hosts.get(entry.spec)
+    const answer = await readHostFacts(host, [...entry.apps], parts, options)
+    if (answer.kind !== 'facts') {
+      if (entry.target) {
+        problem({host: host.label, ...gateProblem(answer, context.targetEnv)})
+        return
+      }
+      checkDokku(host.label, (await host.run(version(), options)).stdout)
+      readers.set(host.label, (app, wanted) => readAppFacts(host, app, wanted, options))
+      return
+    }
+    const {facts} = answer
+    if (facts.dokkuVersion === null) problem({host: host.label, message: `cannot tell which Dokku runs here: ${facts.errors.join('; ')}`, fix: `run \`dokku version\` on ${host.label} as the dokku user`})
+    else checkDokku(host.label, facts.dokkuVersion)
+    if (entry.target && !facts.gateHook) {
+      problem({
+        host: host.label,
+        message: 'the gate plugin is installed but its hold hook (the zz-graduate-gate plugin) is not enabled, so deploys would go live without being held',
+        fix: `graduate gate upgrade ${context.targetEnv} --force`,
+      })
+    }
+    const byApp = new Map<string, GateAppFacts | GateMissingApp>(facts.apps.map((app) => [app.app, app]))
+    gateStatuses.set(host.label, new Map(facts.apps.map((app) => [app.app, app.gate])))
+    readers.set(host.label, async (app, wanted) => appFactsFromGate(host.label, byApp.get(app)!, wanted))
+  }
+
+  const hostChecks = [...plans.values()]
   await settleAll(
-    hostChecks.map(({spec, isTarget}) => () => checkHost(spec, isTarget)),
+    hostChecks.map((entry) => () => checkHost(entry)),
     (error, index) => problem({host: hostKey(hostChecks[index]!.spec), message: describe(error)}),
   )
+  /** The app's facts as its host answered; undefined when the host could not be read (already a problem). */
+  const readApp = async (spec: HostSpec, app: string, wanted: FactsWanted): Promise<AppFacts | undefined> => {
+    const reader = readers.get(context.hosts.get(spec).label)
+    return reader === undefined ? undefined : reader(app, wanted)
+  }
 
   const sources = new Map<string, SourceFacts>()
   const targets = new Map<string, TargetFacts>()
 
   const checkSource = async (app: ResolvedApp) => {
     const host = context.hosts.get(app.source.host)
-    const facts = await readAppFacts(host, app.source.app, {side: 'source', detail: context.detail}, options)
+    const facts = await readApp(app.source.host, app.source.app, {side: 'source', detail: context.detail})
+    if (facts === undefined) return
     if (!facts.exists) {
       problem({host: host.label, app: app.name, message: `source app ${app.source.app} does not exist`, fix: `check the app's name for this environment in the manifest (dokku apps:list on ${host.label})`})
       return
@@ -172,7 +196,8 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
   const checkTarget = async (app: ResolvedApp) => {
     const host = context.hosts.get(app.target.host)
     const name = app.target.app
-    const facts = await readAppFacts(host, name, {side: 'target', detail: context.detail}, options)
+    const facts = await readApp(app.target.host, name, {side: 'target', detail: context.detail})
+    if (facts === undefined) return
     if (!facts.exists) {
       problem({host: host.label, app: app.name, message: `target app ${name} does not exist`, fix: `create it first: dokku apps:create ${name} (on ${host.label}), then set its config`})
       return
@@ -273,11 +298,9 @@ async function settleAll(tasks: Array<() => Promise<void>>, onError: (error: unk
   )
 }
 
-function distinct(specs: HostSpec[]): HostSpec[] {
-  return [...new Map(specs.map((spec) => [hostKey(spec), spec])).values()]
-}
-
 function describe(error: unknown): string {
+  // The problem names the host already.
+  if (error instanceof AppFactsError) return error.message.slice(`${error.host}: `.length)
   if (error instanceof RemoteCommandError) return error.message.replace(/^[^:]+: /, '')
   if (error instanceof GraduateError) return error.message
   return error instanceof Error ? error.message : String(error)

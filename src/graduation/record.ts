@@ -1,5 +1,7 @@
 import {gateRecord, type GraduationRecordDocument} from '../dokku/commands/gate.js'
 import type {EventBus, GraduationSummary} from './events.js'
+import {displayCommand} from '../dokku/quote.js'
+import type {ExecResult} from '../ssh/transport.js'
 import type {DokkuHost} from './remote.js'
 
 /**
@@ -30,15 +32,42 @@ export function graduationRecord(
   }
 }
 
-/** Stores the record on every host; a host that cannot take it is reported, the others still get it. */
-export async function storeRecord(hosts: DokkuHost[], env: string, record: GraduationRecordDocument, options: {commandMs: number; bus: EventBus}): Promise<void> {
+/**
+ * Stores the record on every host; a host that cannot take it is reported, the others still get it.
+ * With `unlock`, each host also releases the environment lock of that graduation in the same command;
+ * returns the hosts that did (the others still hold it: unlock them as usual).
+ */
+export async function storeRecord(
+  hosts: DokkuHost[],
+  env: string,
+  record: GraduationRecordDocument,
+  options: {commandMs: number; bus: EventBus; unlock?: string},
+): Promise<DokkuHost[]> {
+  const unlocked: DokkuHost[] = []
   await Promise.all(
     hosts.map(async (host) => {
+      const command = gateRecord(env, record, options.unlock === undefined ? {} : {unlock: options.unlock})
+      let result: ExecResult | undefined
+      let failure: string | undefined
       try {
-        await host.run(gateRecord(env, record), {timeoutMs: options.commandMs})
+        result = await host.send(command, {timeoutMs: options.commandMs})
       } catch (error) {
-        options.bus.emit({type: 'warning', host: host.label, message: `could not store the graduation record: ${error instanceof Error ? error.message : String(error)}`})
+        failure = error instanceof Error ? error.message : String(error)
+      }
+      const said = new Set(result?.stdout.split('\n') ?? [])
+      if (!said.has(`recorded ${record.id}`)) {
+        const why = failure ?? `\`${displayCommand(command)}\` exited ${result?.exitCode ?? 'without a status'}: ${lastLine(result!)}`
+        options.bus.emit({type: 'warning', host: host.label, message: `could not store the graduation record: ${why}`})
+      }
+      if (options.unlock !== undefined && (said.has(`unlocked ${env}`) || said.has(`not locked ${env}`))) {
+        unlocked.push(host)
+        options.bus.emit({type: 'lock', host: host.label, state: 'released'})
       }
     }),
   )
+  return unlocked
+}
+
+function lastLine(result: {stdout: string; stderr: string}): string {
+  return ((result.stderr || result.stdout).trim().split('\n').filter(Boolean).pop() ?? 'no output').replace(/^\s*!\s+/, '')
 }

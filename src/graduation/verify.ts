@@ -1,6 +1,6 @@
-import pMap from 'p-map'
-import {APP_MISSING_EXIT, appsReport} from '../dokku/commands/core.js'
-import {deployedArtifact, parseAppsReport} from '../dokku/parse/reports.js'
+import {gateFacts} from '../dokku/commands/gate.js'
+import {parseGateFacts} from '../dokku/parse/gate.js'
+import {deployedArtifact} from '../dokku/parse/reports.js'
 import type {AppTracker} from './apps.js'
 import type {PlannedApp} from './events.js'
 import type {DokkuHost} from './remote.js'
@@ -8,12 +8,36 @@ import type {DecisionFailure} from './gates.js'
 import type {TailResult} from './release-tail.js'
 import {explainPush} from './wait-for-holds.js'
 
-/** What the target app's last successful deploy was — a git revision or an image — read from Dokku (written only when a deploy succeeds). */
-async function deployedRevision(host: DokkuHost, app: string, commandMs: number): Promise<string | null> {
-  const command = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
-  const result = await host.run(command, {timeoutMs: commandMs, readOnly: true})
-  if (result.exitCode !== 0) return null
-  return deployedArtifact(parseAppsReport(result.stdout, command)) ?? null
+/**
+ * What each app's last successful deploy was — a git revision or an image — as Dokku records it
+ * (written only when a deploy succeeds): one `graduate:facts` per host for all its apps. An app Dokku
+ * does not know is null; every app of a host that could not be asked gets the error.
+ */
+async function deployedRevisions(entries: PlannedApp[], hostFor: (entry: PlannedApp) => DokkuHost, commandMs: number): Promise<Map<string, string | null | Error>> {
+  const byHost = new Map<string, {host: DokkuHost; entries: PlannedApp[]}>()
+  for (const entry of entries) {
+    const host = hostFor(entry)
+    const group = byHost.get(host.label) ?? {host, entries: []}
+    group.entries.push(entry)
+    byHost.set(host.label, group)
+  }
+  const deployed = new Map<string, string | null | Error>()
+  await Promise.all(
+    [...byHost.values()].map(async ({host, entries: hostEntries}) => {
+      try {
+        const command = gateFacts(hostEntries.map((entry) => entry.targetApp))
+        const facts = parseGateFacts((await host.run(command, {timeoutMs: commandMs, readOnly: true})).stdout, command)
+        const byApp = new Map(facts.apps.map((app) => [app.app, app]))
+        for (const entry of hostEntries) {
+          const app = byApp.get(entry.targetApp)
+          deployed.set(entry.app, app?.exists ? (deployedArtifact({deploySource: app.deploySource, deploySourceMetadata: app.deploySourceMetadata, locked: false}) ?? null) : null)
+        }
+      } catch (error) {
+        for (const entry of hostEntries) deployed.set(entry.app, error instanceof Error ? error : new Error(String(error)))
+      }
+    }),
+  )
+  return deployed
 }
 
 /**
@@ -29,39 +53,32 @@ export async function verifyReleased(
   options: {commandMs: number; repair: (app: string) => string; warn: (message: string) => void},
 ): Promise<string[]> {
   const partial: string[] = []
-  await pMap(
-    changed,
-    async (entry) => {
-      const host = hostFor(entry)
-      const undelivered = ended.undelivered.get(host.label)
-      const tail = ended.tail.get(entry.app)
-      const result = tail?.push
-      let live: string | null
-      try {
-        live = await deployedRevision(host, entry.targetApp, options.commandMs)
-      } catch (error) {
-        live = null
-        if (undelivered === undefined) tracker.set(entry.app, 'partial', `could not verify ${entry.app} on ${entry.host}: ${error instanceof Error ? error.message : String(error)}`)
+  const deployed = await deployedRevisions(changed, hostFor, options.commandMs)
+  for (const entry of changed) {
+    const host = hostFor(entry)
+    const undelivered = ended.undelivered.get(host.label)
+    const tail = ended.tail.get(entry.app)
+    const result = tail?.push
+    const answer = deployed.get(entry.app) ?? null
+    const live = answer instanceof Error ? null : answer
+    if (answer instanceof Error && undelivered === undefined) tracker.set(entry.app, 'partial', `could not verify ${entry.app} on ${entry.host}: ${answer.message}`)
+    tracker.setLiveRev(entry.app, live)
+    if (live === entry.to) {
+      tracker.wentLive(entry.app, result?.liveAt ?? null, live)
+      tracker.set(entry.app, 'live')
+      if (result && result.exitCode === null) {
+        // The push's connection was cut while the deploy went on: git receive-pack died with it, so
+        // Dokku's deploy branch was never moved (dokku-observed.md §4) although the revision is live.
+        options.warn(
+          `${entry.app} on ${entry.host} is live on ${entry.to.slice(0, 12)}, but its push connection was cut, so Dokku's deploy branch may still name the old revision; a later \`dokku ps:rebuild ${entry.targetApp}\` would build that`,
+        )
       }
-      tracker.setLiveRev(entry.app, live)
-      if (live === entry.to) {
-        tracker.wentLive(entry.app, result?.liveAt ?? null, live)
-        tracker.set(entry.app, 'live')
-        if (result && result.exitCode === null) {
-          // The push's connection was cut while the deploy went on: git receive-pack died with it, so
-          // Dokku's deploy branch was never moved (dokku-observed.md §4) although the revision is live.
-          options.warn(
-            `${entry.app} on ${entry.host} is live on ${entry.to.slice(0, 12)}, but its push connection was cut, so Dokku's deploy branch may still name the old revision; a later \`dokku ps:rebuild ${entry.targetApp}\` would build that`,
-          )
-        }
-        return
-      }
-      partial.push(entry.app)
-      tracker.setRepair(entry.app, options.repair(entry.app))
-      tracker.set(entry.app, 'partial', whyNotLive(entry, live, tail, undelivered, ended.deployTimeoutMs))
-    },
-    {concurrency: 16},
-  )
+      continue
+    }
+    partial.push(entry.app)
+    tracker.setRepair(entry.app, options.repair(entry.app))
+    tracker.set(entry.app, 'partial', whyNotLive(entry, live, tail, undelivered, ended.deployTimeoutMs))
+  }
   return partial
 }
 
@@ -84,27 +101,22 @@ export async function verifyAborted(
   options: {commandMs: number; repair: (app: string) => string},
 ): Promise<string[]> {
   const wentLive: string[] = []
-  await pMap(
-    changed,
-    async (entry) => {
-      let live: string | null = null
-      try {
-        live = await deployedRevision(hostFor(entry), entry.targetApp, options.commandMs)
-      } catch {
-        // Unknown: the gate's lease still ends any hold on its own; report the app as aborted but unverified.
-        tracker.set(entry.app, tracker.state(entry.app) === 'failed' ? 'failed' : 'aborted', `aborted; ${entry.host} could not be asked to confirm`)
-        return
-      }
-      tracker.setLiveRev(entry.app, live)
-      if (live === entry.to && entry.from !== entry.to) {
-        wentLive.push(entry.app)
-        tracker.setRepair(entry.app, options.repair(entry.app))
-        tracker.set(entry.app, 'partial', `went live although the graduation aborted`)
-        return
-      }
-      if (tracker.state(entry.app) !== 'failed') tracker.set(entry.app, 'aborted')
-    },
-    {concurrency: 16},
-  )
+  const deployed = await deployedRevisions(changed, hostFor, options.commandMs)
+  for (const entry of changed) {
+    const live = deployed.get(entry.app) ?? null
+    if (live instanceof Error) {
+      // Unknown: the gate's lease still ends any hold on its own; report the app as aborted but unverified.
+      tracker.set(entry.app, tracker.state(entry.app) === 'failed' ? 'failed' : 'aborted', `aborted; ${entry.host} could not be asked to confirm`)
+      continue
+    }
+    tracker.setLiveRev(entry.app, live)
+    if (live === entry.to && entry.from !== entry.to) {
+      wentLive.push(entry.app)
+      tracker.setRepair(entry.app, options.repair(entry.app))
+      tracker.set(entry.app, 'partial', `went live although the graduation aborted`)
+      continue
+    }
+    if (tracker.state(entry.app) !== 'failed') tracker.set(entry.app, 'aborted')
+  }
   return wentLive
 }

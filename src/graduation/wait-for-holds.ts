@@ -6,16 +6,27 @@ import type {PushResult} from './transfer.js'
 
 export type HoldWait = {ok: true} | {ok: false; cause: string; interrupted: boolean}
 
-/** The gates' state is read at once when a deploy's output says its gate holds it, and otherwise this often. */
-const FALLBACK_POLL_MS = 1_000
-/** The gate's line when it starts holding a deploy (dokku-plugin/gate/check-deploy). */
-const HOLDING_LINE = /graduate: holding /
+/**
+ * The gate's own words in the deploy's output when it holds it (dokku-plugin/gate/check-deploy): the
+ * hold starting, `holding <app> (<container>) for graduation <id>;`, or its heartbeat,
+ * `still holding <app> (<container>) for <id>,`.
+ */
+const HOLDING_LINE = /graduate: (?:still )?holding \S+ \([^)]*\) for (?:graduation )?([A-Za-z0-9][A-Za-z0-9._-]*)[;,]/
+/** A deploy that has said nothing for this long has the gates of its host read (a build step may be quiet for a while). */
+const QUIET_MS = 15_000
+/** How often the deploys' quiet is looked at. */
+const CHECK_EVERY_MS = 5_000
 
 /**
- * Waits until every changed app's deploy is held in its gate (read from the gates' own state, not
- * only from the push output, which only says when to look), or the first reason to abort: a deploy that ended before reaching its
- * gate (build, checks, release task, lock), a gate that ended its hold on its own, the deploy
- * timeout, or an interrupt.
+ * Waits until every changed app's deploy is held in its gate, or the first reason to abort: a deploy
+ * that ended before reaching its gate (build, checks, release task, lock), a gate that ended its hold
+ * on its own, the deploy timeout, or an interrupt.
+ *
+ * A deploy is held when its gate says so in the deploy's own output, naming this graduation — the
+ * gate prints that line only once it has recorded the hold. So the gates are not read over the network
+ * while every deploy keeps talking; only the gates of a host where some deploy has said nothing for
+ * QUIET_MS are read (a lost or garbled line). Before the release, graduate reads every gate's state
+ * anyway (a hold can end while the POST hooks run).
  */
 export async function waitForHolds(options: {
   apps: PlannedApp[]
@@ -27,6 +38,7 @@ export async function waitForHolds(options: {
 }): Promise<HoldWait> {
   const pending = new Set(options.apps.map((entry) => entry.app))
   const byGateKey = new Map(options.apps.map((entry) => [`${entry.host}/${entry.targetApp}`, entry]))
+  const lastHeard = new Map(options.apps.map((entry) => [entry.app, Date.now()]))
   let settle!: (result: HoldWait) => void
   const done = new Promise<HoldWait>((resolve) => (settle = resolve))
   let finished = false
@@ -34,6 +46,11 @@ export async function waitForHolds(options: {
     if (finished) return
     finished = true
     settle(result)
+  }
+  const held = (entry: PlannedApp) => {
+    if (!pending.delete(entry.app)) return
+    options.tracker.set(entry.app, 'held')
+    if (pending.size === 0) finish({ok: true})
   }
   const fail = (app: PlannedApp, reason: string) => {
     options.tracker.set(app.app, 'failed', reason)
@@ -55,48 +72,44 @@ export async function waitForHolds(options: {
   options.signal?.addEventListener('abort', onAbort, {once: true})
   if (options.signal?.aborted) onAbort()
 
-  let wake: (() => void) | undefined
-  // A hold announced while the gates are being read is read on the next round, without waiting.
-  let nudged = false
+  const byApp = new Map(options.apps.map((entry) => [entry.app, entry]))
   const stopListening = options.tracker.onLine((app, text) => {
-    if (!pending.has(app) || !HOLDING_LINE.test(text)) return
-    if (wake) wake()
-    else nudged = true
+    const entry = byApp.get(app)
+    if (entry === undefined || !pending.has(app) || finished) return
+    lastHeard.set(app, Date.now())
+    if (HOLDING_LINE.exec(text)?.[1] === options.gates.graduationId) held(entry)
   })
-  const poll = async () => {
-    while (!finished) {
-      nudged = false
-      const statuses = await options.gates.status()
+
+  let reading = false
+  const readQuietGates = async () => {
+    const quietSince = Date.now() - QUIET_MS
+    const quiet = options.apps.filter((entry) => pending.has(entry.app) && lastHeard.get(entry.app)! <= quietSince)
+    if (reading || finished || quiet.length === 0) return
+    reading = true
+    try {
+      const hosts = new Set(quiet.map((entry) => entry.host))
+      // Read once per quiet spell: the next read of these hosts waits for another QUIET_MS of quiet.
+      for (const entry of options.apps) if (hosts.has(entry.host)) lastHeard.set(entry.app, Date.now())
+      const statuses = await options.gates.status(undefined, hosts)
       for (const [key, status] of statuses) {
         const entry = byGateKey.get(key)
         if (!entry || !pending.has(entry.app) || finished) continue
-        if (status.state === 'held') {
-          pending.delete(entry.app)
-          options.tracker.set(entry.app, 'held')
-        } else if (status.state === 'expired' || status.state === 'orphaned' || status.state === 'aborted') {
+        if (status.state === 'held') held(entry)
+        else if (status.state === 'expired' || status.state === 'orphaned' || status.state === 'aborted') {
           fail(entry, `the gate of ${entry.app} on ${entry.host} ended the hold itself (${status.state}${status.reason ? `: ${status.reason}` : ''})`)
         }
       }
-      if (pending.size === 0) finish({ok: true})
-      if (finished) break
-      if (nudged) continue
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, FALLBACK_POLL_MS)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      wake = undefined
+    } finally {
+      reading = false
     }
   }
-  void poll()
+  const quietCheck = setInterval(() => void readQuietGates(), CHECK_EVERY_MS)
 
   try {
     return await done
   } finally {
     stopListening()
-    wake?.()
+    clearInterval(quietCheck)
     clearTimeout(deadline)
     options.signal?.removeEventListener('abort', onAbort)
   }

@@ -1,7 +1,8 @@
 import {psScaleReport} from '../dokku/commands/core.js'
 import {migrationLikeTasks, parseReleaseTasks} from '../dokku/parse/release-tasks.js'
 import {maxParallelByType, parseProcessScale} from '../dokku/parse/scale.js'
-import {type AppFacts, readAppFacts} from '../graduation/app-facts.js'
+import type {GateAppFacts, GateMissingApp} from '../dokku/parse/gate.js'
+import {type AppFacts, appFactsFromGate, readAppFacts} from '../graduation/app-facts.js'
 import type {HostDirectory} from '../graduation/hosts.js'
 import type {DokkuHost} from '../graduation/remote.js'
 import type {AppLocation} from '../manifest/types.js'
@@ -25,6 +26,8 @@ export interface AppCheckContext {
   repo: string
   commandMs: number
   fetchMs: number
+  /** What the host's gate said of the app in its `graduate:facts` answer; without it the app is read with Dokku's reports. */
+  gate?: GateAppFacts | GateMissingApp
 }
 
 /**
@@ -40,7 +43,8 @@ export async function checkApp(context: AppCheckContext): Promise<DoctorRow[]> {
   const options = {timeoutMs: context.commandMs}
   let facts: AppFacts
   try {
-    facts = await readAppFacts(context.host, app.app, {side: 'target', detail: 'minimal'}, options)
+    const wanted = {side: 'target', detail: 'minimal'} as const
+    facts = context.gate === undefined ? await readAppFacts(context.host, app.app, wanted, options) : appFactsFromGate(context.host.label, context.gate, wanted)
   } catch (error) {
     const failure = describeFailure(error)
     rows.fail('app', `cannot read ${app.app}: ${failure.reason}`, failure.fix)
@@ -57,7 +61,9 @@ export async function checkApp(context: AppCheckContext): Promise<DoctorRow[]> {
   checkSettings(facts, rows)
   const files = await deployedFiles(context, facts)
   try {
-    const scale = parseProcessScale((await context.host.run(psScaleReport(app.app), {...options, readOnly: true})).stdout, psScaleReport(app.app))
+    const scale = context.gate?.exists
+      ? {...context.gate.scale}
+      : parseProcessScale((await context.host.run(psScaleReport(app.app), {...options, readOnly: true})).stdout, psScaleReport(app.app))
     checkWebScale(app.app, scale, files, rows)
     checkOtherProcesses(scale, rows)
   } catch (error) {

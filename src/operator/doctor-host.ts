@@ -1,10 +1,10 @@
 import {pluginList, version} from '../dokku/commands/core.js'
 import {gateVersion} from '../dokku/commands/gate.js'
 import {GATE_HOOK_PLUGIN_NAME} from '../dokku/commands/plugin.js'
-import {parseGateVersion} from '../dokku/parse/gate.js'
+import {type GateVersion, parseGateVersion} from '../dokku/parse/gate.js'
 import {parsePluginList} from '../dokku/parse/lists.js'
-import {isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
-import {GATE_PROTOCOL} from '../graduation/preflight.js'
+import {type DokkuVersion, isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
+import {GATE_PROTOCOL, type HostFactsAnswer} from '../graduation/host-facts.js'
 import type {DokkuHost} from '../graduation/remote.js'
 import type {BundledPlugin} from './bundled-plugin.js'
 import {describeFailure} from './describe-failure.js'
@@ -19,16 +19,29 @@ export interface HostCheckContext {
   target: boolean
   plugin: BundledPlugin
   commandMs: number
+  /** What the host's gate answered to `graduate:facts` for its apps, when it was asked; an error if asking failed. */
+  survey?: {answer: HostFactsAnswer} | {error: unknown}
 }
 
-/** The checks of one connected host: Dokku's version, the gate plugin and its hold hook. Read-only. */
+/**
+ * The checks of one connected host: Dokku's version, the gate plugin and its hold hook. Read-only. A gate
+ * that answered `graduate:facts` has said all three already; otherwise each is asked on its own.
+ */
 export async function checkHost(context: HostCheckContext): Promise<DoctorRow[]> {
   const rows = new RowSink({host: context.host.label})
+  if (context.survey !== undefined && 'answer' in context.survey && context.survey.answer.kind === 'facts') {
+    const {facts} = context.survey.answer
+    await guarded(rows, 'dokku', async () => {
+      if (facts.dokkuVersion === null) rows.fail('dokku', `cannot tell which Dokku runs here: ${facts.errors.join('; ')}`, `run \`dokku version\` on the host as the dokku user`)
+      else dokkuRow(rows, parseDokkuVersion(facts.dokkuVersion, version()))
+    })
+    gateVersionRow(context, rows, facts)
+    gateHookRow(context, rows, facts.gateHook)
+    return rows.rows
+  }
   const options = {timeoutMs: context.commandMs, readOnly: true}
   await guarded(rows, 'dokku', async () => {
-    const dokku = parseDokkuVersion((await context.host.run(version(), options)).stdout, version())
-    if (isSupportedDokku(dokku)) rows.ok('dokku', `Dokku ${dokku.raw}`)
-    else rows.fail('dokku', `Dokku ${dokku.raw}; graduate needs 0.38.0 or newer (build ids and the check-deploy order it relies on)`, 'upgrade Dokku on this host: https://dokku.com/docs/getting-started/upgrading/')
+    dokkuRow(rows, parseDokkuVersion((await context.host.run(version(), options)).stdout, version()))
   })
   const installed = await guarded(rows, 'gate plugin', () => checkGatePlugin(context, rows, options))
   if (installed) await guarded(rows, 'gate hook', () => checkGateHook(context, rows, options))
@@ -51,25 +64,39 @@ async function checkGatePlugin(context: HostCheckContext, rows: RowSink, options
     else rows.warn('gate plugin', 'not installed; this host is only a source, where the gate is needed to promote apps deployed from images', install)
     return false
   }
-  const installed = parseGateVersion(answer.stdout, gateVersion())
+  gateVersionRow(context, rows, parseGateVersion(answer.stdout, gateVersion()))
+  return true
+}
+
+function dokkuRow(rows: RowSink, dokku: DokkuVersion): void {
+  if (isSupportedDokku(dokku)) rows.ok('dokku', `Dokku ${dokku.raw}`)
+  else rows.fail('dokku', `Dokku ${dokku.raw}; graduate needs 0.38.0 or newer (build ids and the check-deploy order it relies on)`, 'upgrade Dokku on this host: https://dokku.com/docs/getting-started/upgrading/')
+}
+
+/** The installed gate: speaking this graduate's protocol, and not older than the one it ships. */
+function gateVersionRow(context: HostCheckContext, rows: RowSink, installed: GateVersion): void {
+  const {env, plugin} = context
   if (installed.protocol !== GATE_PROTOCOL) {
     rows.fail(
       'gate plugin',
       `${installed.version} speaks protocol ${installed.protocol}; this graduate speaks ${GATE_PROTOCOL}`,
       installed.protocol < GATE_PROTOCOL ? `graduate gate upgrade ${env}` : `upgrade graduate to a version that speaks protocol ${installed.protocol}, or go back to ${plugin.version}: graduate gate upgrade ${env} --force`,
     )
-    return true
+    return
   }
   const order = compareVersions(installed.version, plugin.version)
   if (order !== undefined && order < 0) rows.warn('gate plugin', `${installed.version} (protocol ${installed.protocol}); this graduate ships ${plugin.version}`, `graduate gate upgrade ${env}`)
   else rows.ok('gate plugin', `${installed.version} (protocol ${installed.protocol})`)
-  return true
 }
 
 /** The companion plugin that carries check-deploy after Dokku's own checks (dokku-plugin/PROTOCOL.md). */
 async function checkGateHook(context: HostCheckContext, rows: RowSink, options: {timeoutMs: number; readOnly: boolean}): Promise<void> {
   const plugins = parsePluginList((await context.host.run(pluginList(), options)).stdout, pluginList())
-  if (plugins.some((entry) => entry.name === GATE_HOOK_PLUGIN_NAME && entry.enabled)) {
+  gateHookRow(context, rows, plugins.some((entry) => entry.name === GATE_HOOK_PLUGIN_NAME && entry.enabled))
+}
+
+function gateHookRow(context: HostCheckContext, rows: RowSink, enabled: boolean): void {
+  if (enabled) {
     rows.ok('gate hook', `${GATE_HOOK_PLUGIN_NAME} is enabled: holds start after Dokku's own checks`)
   } else {
     rows.fail('gate hook', `${GATE_HOOK_PLUGIN_NAME} is not enabled, so Dokku never calls the gate and deploys go live unheld`, `reinstall the plugin: graduate gate upgrade ${context.env} --force`)

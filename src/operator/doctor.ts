@@ -1,5 +1,7 @@
 import pMap from 'p-map'
 import {warningsOnStderr} from '../ui/stderr-warnings.js'
+import type {GateAppFacts, GateMissingApp} from '../dokku/parse/gate.js'
+import {type HostFactsAnswer, readHostFacts} from '../graduation/host-facts.js'
 import {HostDirectory, hostKey} from '../graduation/hosts.js'
 import {cacheDir} from '../graduation/journal.js'
 import type {DokkuHost} from '../graduation/remote.js'
@@ -58,6 +60,9 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
   try {
     const directory = new HostDirectory(transport, warningsOnStderr('doctor', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
     const connected = new Map<string, DokkuHost>()
+    // Each host's gate is asked once for all of its apps (`graduate:facts`); a host whose gate cannot
+    // answer is checked with Dokku's own commands, one by one.
+    const gateFacts = new Map<string, Map<string, GateAppFacts | GateMissingApp>>()
     const hostRows = await pMap(
       hostList,
       async (entry) => {
@@ -66,7 +71,15 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
           const host = await directory.connect(entry.spec)
           connected.set(entry.key, host)
           rows.ok('ssh', 'connected; the host key is the one known_hosts lists')
-          return [...rows.rows, ...(await checkHost({host, env: entry.fixEnv, target: entry.target, plugin, commandMs}))]
+          const apps = [...new Set(environments.flatMap((env) => env.apps.filter((app) => hostKey(app.host) === entry.key).map((app) => app.app)))]
+          let survey: {answer: HostFactsAnswer} | {error: unknown}
+          try {
+            survey = {answer: await readHostFacts(host, apps, {}, {timeoutMs: commandMs})}
+          } catch (error) {
+            survey = {error}
+          }
+          if ('answer' in survey && survey.answer.kind === 'facts') gateFacts.set(entry.key, new Map(survey.answer.facts.apps.map((app) => [app.app, app])))
+          return [...rows.rows, ...(await checkHost({host, env: entry.fixEnv, target: entry.target, plugin, commandMs, survey}))]
         } catch (error) {
           const failure = describeFailure(error)
           rows.fail('ssh', failure.reason.startsWith(`${entry.key}: `) ? failure.reason.slice(entry.key.length + 2) : failure.reason, failure.fix)
@@ -89,6 +102,7 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
           repo,
           commandMs,
           fetchMs: manifest.options.timeouts.deployMs,
+          ...(gateFacts.get(hostKey(app.host))?.has(app.app) ? {gate: gateFacts.get(hostKey(app.host))!.get(app.app)!} : {}),
         })),
     )
     const appRows = await pMap(appChecks, checkApp, {concurrency: 4})

@@ -95,6 +95,26 @@ describe('installing the gate plugin', () => {
     expect(fs.existsSync(marker())).toBe(false)
   })
 
+  it('refuses a gate of protocol 2 (no graduate:facts) with the exact upgrade command, and graduates after it', async () => {
+    // What a host upgraded last with graduate 0.2 runs: protocol 2, no batched facts verb.
+    const installed = path.join(sim.paths('prod').pluginAvailable, 'graduate')
+    setInstalledVersion('0.2.1')
+    const common = path.join(installed, 'lib', 'common.sh')
+    fs.writeFileSync(common, fs.readFileSync(common, 'utf8').replace(/^GRADUATE_VERSION=.*$/m, 'GRADUATE_VERSION="0.2.1"').replace(/^GRADUATE_PROTOCOL=.*$/m, 'GRADUATE_PROTOCOL=2'))
+    fs.rmSync(path.join(installed, 'subcommands', 'facts'))
+
+    const refused = await cli(['dev', 'production', '--yes'])
+    expect(refused.code).toBe(3)
+    // The summary wraps its lines to the terminal; the words are what matter.
+    const said = refused.stdout.replace(/\s+/g, ' ')
+    expect(said).toContain('the gate plugin 0.2.1 speaks protocol 2; this graduate speaks 3')
+    expect(said).toContain('fix: graduate gate upgrade production')
+
+    expect((await cli(['gate', 'upgrade', 'production', '--yes'])).code).toBe(0)
+    const graduated = await cli(['dev', 'production', '--yes'])
+    expect(graduated.code, graduated.stderr).toBe(0)
+  })
+
   it('refuses to downgrade a newer plugin unless --force', async () => {
     setInstalledVersion('99.0.0')
     const refused = await cli(['gate', 'upgrade', 'production', '--yes'])

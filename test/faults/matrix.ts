@@ -84,7 +84,8 @@ export const INJECTION_POINTS: InjectionPoint[] = [
     point: 'preflight',
     expect: 'old',
     exit: 3,
-    before: ({sim, host, app}) => void sim.faults.command({host, match: `proxy:report ${app}`, action: {kind: 'exit', code: 1, stderr: ' !     proxy plugin broken\n'}}),
+    // The gate reads every app of the host in one command; it fails as a host whose gate is broken would.
+    before: ({sim, host}) => void sim.faults.command({host, match: 'graduate:facts', action: {kind: 'exit', code: 1, stderr: ' !     graduate: could not read the gate state: disk error\n'}}),
   },
   {point: 'lock', expect: 'old', exit: 3, before: ({sim, host}) => void sim.faults.command({host, match: 'graduate:lock', action: {kind: 'exit', code: 1, stderr: ' !     disk full\n'}})},
   {
@@ -106,7 +107,8 @@ export const INJECTION_POINTS: InjectionPoint[] = [
     point: 'arm',
     expect: 'old',
     exit: 1,
-    before: ({sim, host, app}) => void sim.faults.command({host, match: `graduate:arm ${app}`, action: {kind: 'exit', code: 1, stderr: ' !     graduate: cannot write state\n'}}),
+    // One command arms every app of the host.
+    before: ({sim, host}) => void sim.faults.command({host, match: 'graduate:arm', action: {kind: 'exit', code: 1, stderr: ' !     graduate: cannot write state\n'}}),
   },
   {
     point: 'held (host lost)',
@@ -159,7 +161,8 @@ export const INJECTION_POINTS: InjectionPoint[] = [
     expect: 'new',
     exit: 0,
     during: ({sim, host, app}, event) => {
-      if (event.type === 'decision') sim.faults.command({host, match: `apps:report ${app}`, action: {kind: 'exit', code: 1, stderr: ' !     busy\n'}, once: true})
+      // After the decision only the verification reads facts: it is asked again, as any read is.
+      if (event.type === 'decision') sim.faults.command({host, match: 'graduate:facts', action: {kind: 'exit', code: 1, stderr: ' !     busy\n'}, once: true})
     },
   },
   {
@@ -173,7 +176,11 @@ export const INJECTION_POINTS: InjectionPoint[] = [
     point: 'unlock',
     expect: 'new',
     exit: 0,
-    before: ({sim, host}) => void sim.faults.command({host, match: 'graduate:unlock', action: {kind: 'exit', code: 1, stderr: ' !     disk full\n'}}),
+    // The lock goes with the record (graduate:record --unlock), and on its own when that fails: both fail here.
+    before: ({sim, host}) => {
+      sim.faults.command({host, match: 'graduate:record', action: {kind: 'exit', code: 1, stderr: ' !     disk full\n'}})
+      sim.faults.command({host, match: 'graduate:unlock', action: {kind: 'exit', code: 1, stderr: ' !     disk full\n'}})
+    },
     check: (_context, result) => expect(result.events.some((event) => event.type === 'warning' && String(event['message']).includes('expires on its own'))).toBe(true),
   },
 ]

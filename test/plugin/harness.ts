@@ -18,6 +18,7 @@ export const pluginSource = path.resolve(here, '../../dokku-plugin')
 const stubsDir = path.join(here, 'stubs')
 const fullDiskDir = path.join(here, 'full-disk')
 const lockProbesDir = path.join(here, 'lock-probes')
+const fullDiskFilesDir = path.join(here, 'full-disk-files')
 
 const DEFAULT_DEADLINE_MS = 15_000
 
@@ -315,14 +316,17 @@ export class PluginHost {
   }
 
   /** Runs `subcommands/<verb>` as Dokku does: the full command name arrives as $1. */
-  async verb(verb: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean} = {}): Promise<RunResult> {
+  async verb(verb: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean | 'files'} = {}): Promise<RunResult> {
     return this.run(path.join(this.pluginDir, 'subcommands', verb), [`graduate:${verb}`, ...args], options)
   }
 
-  /** `diskFull`: every temp file the script tries to create fails, as on a full disk. */
-  async run(file: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean} = {}): Promise<RunResult> {
-    const env = this.env()
-    if (options.diskFull) env['PATH'] = `${fullDiskDir}:${env['PATH']}`
+  /**
+   * `diskFull`: every temp file the script tries to create fails, as on a full disk; `'files'`: only
+   * files, so a verb's scratch directory is still made and the failure comes at a state write.
+   */
+  async run(file: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean | 'files'; env?: Record<string, string>} = {}): Promise<RunResult> {
+    const env = this.env(options.env)
+    if (options.diskFull) env['PATH'] = `${options.diskFull === 'files' ? fullDiskFilesDir : fullDiskDir}:${env['PATH']}`
     const child = spawn(file, args, {env, stdio: ['pipe', 'pipe', 'pipe']})
     this.children.add(child)
     let stdout = ''

@@ -124,6 +124,63 @@ describe('graduate:arm', () => {
   })
 })
 
+describe('graduate:arm, several apps at once (protocol 3)', () => {
+  const WEB_REV = 'c'.repeat(40)
+
+  test('arms every app as the single form does, and says so in the order given', async () => {
+    host.addApp('web', {image: scenario.oldImage, rev: OLD_REV, revVar: 'SOURCE_VERSION'})
+    const result = await host.verb('arm', [ID, '90', `web=${WEB_REV}`, `api=${NEW_REV}`])
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout:
+        `-----> graduate: armed web for graduation ${ID} (rev ${WEB_REV}, lease 90s)\n` +
+        `-----> graduate: armed api for graduation ${ID} (rev ${NEW_REV}, lease 90s)\n`,
+    })
+    expect(host.state('web', 'armed')).toMatchObject({id: ID, rev: WEB_REV, lease: '90', rev_var: 'SOURCE_VERSION', prev_rev: OLD_REV})
+    expect(host.state('api', 'armed')).toMatchObject({id: ID, rev: NEW_REV, lease: '90', rev_var: 'GIT_REV', prev_rev: OLD_REV})
+  })
+
+  test('an app that does not exist exits 20 naming it, and the others are armed (the CLI then aborts them)', async () => {
+    const result = await host.verb('arm', [ID, '60', `api=${NEW_REV}`, `nope=${NEW_REV}`])
+    expect(result.code).toBe(20)
+    expect(result.stdout).toBe(`-----> graduate: armed api for graduation ${ID} (rev ${NEW_REV}, lease 60s)\n`)
+    expect(result.stderr).toBe(' !     graduate: app nope does not exist on this host; create it or fix the manifest\n')
+    expect(host.state('api', 'armed')?.id).toBe(ID)
+    expect(fs.existsSync(path.join(host.dataDir, 'nope'))).toBe(false)
+  })
+
+  test.each([
+    {args: [ID, '60', `Api=${NEW_REV}`], message: "invalid app name 'Api'"},
+    {args: [ID, '60', `api=${NEW_REV}`, 'web'], message: 'usage: graduate:arm'},
+    {args: [ID, '60', `api=${NEW_REV}`, 'web=a b'], message: "invalid rev 'a b' for web"},
+    {args: [ID, '0', `api=${NEW_REV}`], message: "invalid lease '0'"},
+    {args: ['-x', '60', `api=${NEW_REV}`], message: "invalid graduation id '-x'"},
+    {args: [ID, '60', `api=${NEW_REV}`, `api=${WEB_REV}`], message: 'api is named twice'},
+  ])('refuses $args before arming any app', async ({args, message}) => {
+    const result = await host.verb('arm', args)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(message)
+    expect(fs.readdirSync(host.dataDir)).toEqual(['_environments'])
+  })
+
+  test('no room for its scratch directory: nothing is armed, and it says so', async () => {
+    const result = await host.verb('arm', [ID, '60', `api=${NEW_REV}`], {diskFull: true})
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain('nothing was armed')
+    expect(host.state('api', 'armed')).toBeUndefined()
+  })
+
+  test('a state write that fails for one app is not reported as armed', async () => {
+    const result = await host.verb('arm', [ID, '60', `api=${NEW_REV}`], {diskFull: 'files'})
+    expect(result.code).toBe(1)
+    expect(result.stdout).not.toContain('armed api')
+    expect(result.stderr).toContain('api')
+    expect(host.state('api', 'armed')).toBeUndefined()
+  })
+})
+
 describe('graduate:renew', () => {
   test('renews the apps it can and reports the others', async () => {
     host.addApp('web', {image: scenario.oldImage, rev: OLD_REV})

@@ -69,6 +69,8 @@ const host = z.strictObject({
   gate: z.boolean().optional(),
   releaseTailMs: z.number().int().min(0).optional(),
   releaseTailJitterMs: z.number().int().min(0).optional(),
+  /** One-way delay of the host's SSH link in ms (40: an 80 ms round trip, as to a cloud host); default 0. */
+  linkDelayMs: z.number().int().min(0).optional(),
   dokkuVersion: z.string().optional(),
   /** The registry servers the host reaches and has logged into (`docker.io` for Docker Hub); default: all. */
   registries: z.array(z.string()).optional(),

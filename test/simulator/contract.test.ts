@@ -385,6 +385,41 @@ describe('sshd limits and faults', () => {
     expect((await ssh(sim, 'dev', ['version'])).stdout).toBe('dokku version 0.38.27\n')
   })
 
+  it('puts a host behind a slow link: every round trip of an open connection pays twice the delay, both ways', async () => {
+    const client = new ssh2.Client()
+    await new Promise<void>((resolve, reject) => {
+      client.on('ready', () => resolve()).on('error', reject)
+      client.connect({host: '127.0.0.1', port: sim.host('dev').port, username: 'dokku', privateKey: fs.readFileSync(sim.clientKeyPath)})
+    })
+    const exec = (command: string, input: string) =>
+      new Promise<{output: string; ms: number}>((resolve, reject) => {
+        const started = performance.now()
+        client.exec(command, (error, channel) => {
+          if (error) return reject(error)
+          let output = ''
+          channel.on('data', (chunk: Buffer) => (output += chunk.toString()))
+          channel.on('close', () => resolve({output, ms: performance.now() - started}))
+          channel.end(input)
+        })
+      })
+    const input = 'x'.repeat(200_000)
+    try {
+      sim.faults.setLinkDelay('dev', 150)
+      // Channel open, the exec request, and the exit status each cross the link both ways: at least two
+      // round trips of 300 ms before the command's answer is in (`version` alone takes a few ms here).
+      const slow = await exec('version', '')
+      expect(slow.output).toBe('dokku version 0.38.27\n')
+      expect(slow.ms).toBeGreaterThanOrEqual(2 * 300)
+      // 200 kB of stdin and of stdout cross it intact.
+      expect((await exec('run parse cat', input)).output).toBe(input)
+      sim.faults.setLinkDelay('dev', 0)
+      expect((await exec('version', '')).output).toBe('dokku version 0.38.27\n')
+    } finally {
+      sim.faults.setLinkDelay('dev', 0)
+      client.end()
+    }
+  })
+
   it('journals every SSH command with its exit code', async () => {
     await ssh(sim, 'dev', ['apps:exists', 'journal-check-missing'])
     const entry = sim.state().hosts[0]!.journal.find((line) => line.command === 'apps:exists journal-check-missing')

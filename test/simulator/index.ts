@@ -45,6 +45,8 @@ export interface SimulatorFaults {
   skipNginxPreReload(host: string, app: string): FaultHandle
   /** Gate exit → nginx serving the new revision, with optional ± jitter (real host: ~5 s). */
   setReleaseTail(host: string, ms: number, jitterMs?: number): void
+  /** One-way delay of the host's SSH link (a round trip costs twice this), open connections included; 0 is loopback. */
+  setLinkDelay(host: string, ms: number): void
   reset(): void
   list(): ReturnType<FaultRegistry['list']>
 }
@@ -149,6 +151,7 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
           authorizedKeys: [clientPublicKey],
           faults,
           ...(readPort(paths) === undefined ? {} : {port: readPort(paths)!}),
+          ...(hostConfig.linkDelayMs === undefined ? {} : {linkDelayMs: hostConfig.linkDelayMs}),
         })
         const port = await ssh.start()
         fs.writeFileSync(path.join(paths.simDir, 'port'), `${port}\n`)
@@ -211,6 +214,7 @@ export async function startSimulator(input: SimulatorConfig): Promise<Simulator>
         return {remove: () => updateSettings(paths, {nginxPreReloadMissing: readSettings(paths).nginxPreReloadMissing.filter((entryApp) => entryApp !== app)})}
       },
       setReleaseTail: (name, ms, jitterMs = 0) => void updateSettings(entry(name).paths, {releaseTailMs: ms, releaseTailJitterMs: jitterMs}),
+      setLinkDelay: (name, ms) => entry(name).ssh.setLinkDelay(ms),
       reset: () => {
         faults.reset()
         for (const {paths} of hostsByName.values()) updateSettings(paths, {nginxSwitchFails: [], nginxPreReloadMissing: []})

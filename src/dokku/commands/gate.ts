@@ -36,6 +36,35 @@ export function gateArm(app: string, id: string, rev: string, leaseSeconds: numb
   return {argv: ['graduate:arm', app, id, rev, wholeSeconds('the gate lease', leaseSeconds), wholeSeconds('the switch wait', switchWaitSeconds)]}
 }
 
+/**
+ * Arm several apps at once (protocol 3), each for its own revision: one command per host, the apps
+ * armed in parallel on it. Exit 0 when every app was armed; otherwise the others may be.
+ * `switchWaitSeconds` bounds how long each released deploy waits at the nginx switch.
+ */
+export function gateArmApps(id: string, leaseSeconds: number, switchWaitSeconds: number, revisions: ReadonlyArray<readonly [app: string, rev: string]>): DokkuCommand {
+  if (revisions.length === 0) throw new RangeError('graduate:arm needs at least one app')
+  return {
+    argv: ['graduate:arm', id, wholeSeconds('the gate lease', leaseSeconds), wholeSeconds('the switch wait', switchWaitSeconds), ...revisions.map(([app, rev]) => `${app}=${rev}`)],
+  }
+}
+
+/** What `graduate:facts` adds to the plain facts: each costs Dokku commands on the host, per app. */
+export interface FactsParts {
+  /** Config key names (never values) and the revision variable's value: what preflight and drift need. */
+  config?: boolean
+  /** The app's and the global domains: what the plan shows a person. */
+  domains?: boolean
+}
+
+/**
+ * Everything graduate reads of `apps` on one host, as one JSON document (protocol 3): deploy source and
+ * revision, deploy branch, revision variable, settings that decide whether a deploy can be held, scale
+ * and containers, gate state, Dokku's version — one SSH command instead of a dozen per app.
+ */
+export function gateFacts(apps: readonly string[], parts: FactsParts = {}): DokkuCommand {
+  return {argv: ['graduate:facts', ...(parts.config ? ['--config'] : []), ...(parts.domains ? ['--domains'] : []), ...someApps('facts', apps)]}
+}
+
 /** The gate state of `apps`, or of every app with gate state on the host when `apps` is empty. */
 export function gateStatus(apps: readonly string[] = []): DokkuCommand {
   return {argv: ['graduate:status', '--format', 'json', ...apps]}
@@ -101,14 +130,18 @@ export function gateLockStatus(env: string): DokkuCommand {
 /** A graduation record as the gate stores it: any JSON object with a string id. */
 export type GraduationRecordDocument = {readonly id: string} & Readonly<Record<string, unknown>>
 
-/** Store one graduation record (JSON on stdin, at most 1 MiB) on the host; the same id replaces it. */
-export function gateRecord(env: string, record: GraduationRecordDocument): DokkuCommand {
+/**
+ * Store one graduation record (JSON on stdin, at most 1 MiB) on the host; the same id replaces it. With
+ * `unlock` (protocol 3), the environment lock held by that graduation is released once the record is
+ * stored: a graduation's last two writes in one command. Exit 1 when the lock is another graduation's.
+ */
+export function gateRecord(env: string, record: GraduationRecordDocument, options: {unlock?: string} = {}): DokkuCommand {
   const stdin = JSON.stringify(record)
   const bytes = Buffer.byteLength(stdin, 'utf8')
   if (bytes > MAX_RECORD_BYTES) {
     throw new RangeError(`graduation record ${record.id} is ${bytes} bytes of JSON; the gate stores at most ${MAX_RECORD_BYTES}`)
   }
-  return {argv: ['graduate:record', env], stdin}
+  return {argv: ['graduate:record', env, ...(options.unlock === undefined ? [] : ['--unlock', options.unlock])], stdin}
 }
 
 /** Every stored record of the environment, oldest first. */

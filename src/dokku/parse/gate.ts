@@ -142,6 +142,138 @@ export function parseGateStatus(stdout: string, from: DokkuCommand): GateStatus 
   return parseJsonOutput(stdout, gateStatusSchema, from)
 }
 
+/** What `graduate:facts` says of an app that exists, as Dokku keeps it; lists are empty when none. */
+export interface GateAppFacts {
+  readonly app: string
+  readonly exists: true
+  /** `git-push`, `git-sync`, `docker-image`…, or '' before the first successful deploy. */
+  readonly deploySource: string
+  readonly deploySourceMetadata: string
+  /** `computed-deploy-branch`: the app's, else the global one, else `master`. */
+  readonly deployBranch: string
+  /** The config variable Dokku sets to the pushed revision (default GIT_REV). */
+  readonly revEnvVar: string
+  /** Its value when it is a revision; null when unset, not a revision, or not asked for. */
+  readonly revEnvValue: string | null
+  /** Config variable names (never values); null when not asked for (`--config`). */
+  readonly configKeys: readonly string[] | null
+  readonly registry: {readonly pushOnRelease: boolean; readonly server: string | null; readonly imageRepo: string | null; readonly tagVersion: string}
+  /** The ps plugin's scale: how many containers of each type the next deploy starts. */
+  readonly scale: Readonly<Record<string, number>>
+  /** The containers Dokku runs now, `<proc>.<index>` (its CONTAINER.* files). */
+  readonly containers: readonly string[]
+  readonly skipDeploy: boolean
+  /** `computed-type`: the proxy in effect. */
+  readonly proxyType: string
+  readonly checksDisabled: readonly string[]
+  readonly checksSkipped: readonly string[]
+  /** `computed-selected`. */
+  readonly scheduler: string
+  /** Null when not asked for (`--domains`). */
+  readonly domains: {readonly app: readonly string[]; readonly global: readonly string[]} | null
+  readonly gate: GateAppStatus
+  /** Dokku commands the gate ran for this app and that failed, each naming the command. */
+  readonly errors: readonly string[]
+}
+
+export interface GateMissingApp {
+  readonly app: string
+  readonly exists: false
+  readonly gate: GateAppStatus
+  readonly errors: readonly string[]
+}
+
+export interface GateFacts {
+  readonly protocol: number
+  readonly version: string
+  readonly now: number
+  /** `dokku version`'s line, or null when the host could not say. */
+  readonly dokkuVersion: string | null
+  /** Whether the companion plugin that carries check-deploy (zz-graduate-gate) is enabled. */
+  readonly gateHook: boolean
+  readonly errors: readonly string[]
+  /** In the order asked. */
+  readonly apps: ReadonlyArray<GateAppFacts | GateMissingApp>
+}
+
+const stringList = z.array(z.string())
+
+const appFactsSchema = z.discriminatedUnion('exists', [
+  z.object({app: z.string().min(1), exists: z.literal(false), gate: gateAppStatusSchema, errors: stringList}),
+  z
+    .object({
+      app: z.string().min(1),
+      exists: z.literal(true),
+      deploy_source: z.string(),
+      deploy_source_metadata: z.string(),
+      deploy_branch: z.string().min(1),
+      rev_env_var: z.string().min(1),
+      rev_env_value: z.string().nullable(),
+      config_keys: stringList.nullable(),
+      registry: z.object({push_on_release: z.boolean(), server: z.string().nullable(), image_repo: z.string().nullable(), tag_version: z.string()}),
+      scale: z.record(z.string(), z.number().int().nonnegative()),
+      containers: stringList,
+      skip_deploy: z.boolean(),
+      proxy_type: z.string().min(1),
+      checks_disabled: stringList,
+      checks_skipped: stringList,
+      scheduler: z.string().min(1),
+      domains: z.object({app: stringList, global: stringList}).nullable(),
+      gate: gateAppStatusSchema,
+      errors: stringList,
+    })
+    .transform(
+      (app): GateAppFacts => ({
+        app: app.app,
+        exists: true,
+        deploySource: app.deploy_source,
+        deploySourceMetadata: app.deploy_source_metadata,
+        deployBranch: app.deploy_branch,
+        revEnvVar: app.rev_env_var,
+        revEnvValue: app.rev_env_value,
+        configKeys: app.config_keys,
+        registry: {pushOnRelease: app.registry.push_on_release, server: app.registry.server, imageRepo: app.registry.image_repo, tagVersion: app.registry.tag_version},
+        scale: app.scale,
+        containers: app.containers,
+        skipDeploy: app.skip_deploy,
+        proxyType: app.proxy_type,
+        checksDisabled: app.checks_disabled,
+        checksSkipped: app.checks_skipped,
+        scheduler: app.scheduler,
+        domains: app.domains,
+        gate: app.gate,
+        errors: app.errors,
+      }),
+    ),
+])
+
+const gateFactsSchema = z
+  .object({
+    protocol: z.number().int().positive(),
+    version: z.string().min(1),
+    now: epochSeconds,
+    dokku_version: z.string().nullable(),
+    gate_hook: z.boolean(),
+    errors: stringList,
+    apps: z.array(appFactsSchema),
+  })
+  .transform(
+    (facts): GateFacts => ({
+      protocol: facts.protocol,
+      version: facts.version,
+      now: facts.now,
+      dokkuVersion: facts.dokku_version,
+      gateHook: facts.gate_hook,
+      errors: facts.errors,
+      apps: facts.apps,
+    }),
+  )
+
+/** `graduate:facts [--config] [--domains] <app>...`. */
+export function parseGateFacts(stdout: string, from: DokkuCommand): GateFacts {
+  return parseJsonOutput(stdout, gateFactsSchema, from)
+}
+
 export interface EnvironmentLock {
   readonly env: string
   /** The graduation holding the lock. */

@@ -5,6 +5,7 @@ import ssh2 from 'ssh2'
 import type {HostPaths} from '../host/paths.js'
 import {cleanEnv} from '../host/provision.js'
 import type {FaultRegistry} from '../faults.js'
+import {SlowLinkSocket} from './slow-link.js'
 
 const {Server, utils} = ssh2
 
@@ -21,6 +22,8 @@ export interface SshHostOptions {
   faults: FaultRegistry
   /** Reuse this port (a host brought back up keeps its address). */
   port?: number
+  /** One-way delay of the link to this host, in ms: a round trip costs twice this (default 0, loopback). */
+  linkDelayMs?: number
 }
 
 /**
@@ -44,9 +47,11 @@ export class SimSshHost {
   private readonly allowedKeys: ssh2.ParsedKey[]
   private listening = false
   private wantListening = true
+  private linkDelayMs: number
 
   constructor(private readonly options: SshHostOptions) {
     this.name = options.name
+    this.linkDelayMs = options.linkDelayMs ?? 0
     this.allowedKeys = options.authorizedKeys.map((line) => {
       const parsed = utils.parseKey(line)
       const key = Array.isArray(parsed) ? parsed[0] : parsed
@@ -56,6 +61,15 @@ export class SimSshHost {
     this.ssh = new Server({hostKeys: [options.hostKey]}, (client) => this.handleClient(client))
     this.listener = net.createServer((socket) => this.handleSocket(socket))
     options.faults.onConnectionFaultsChanged = chain(options.faults.onConnectionFaultsChanged, () => void this.syncListening())
+  }
+
+  /**
+   * Puts the host behind a slow link: every byte each way, on open connections too, arrives `ms` later
+   * (timers, no busy waiting). 0 is loopback again.
+   */
+  setLinkDelay(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`simulator: a link delay is a number of milliseconds from 0, got ${ms}`)
+    this.linkDelayMs = ms
   }
 
   async start(): Promise<number> {
@@ -119,7 +133,8 @@ export class SimSshHost {
     socket.on('error', () => {})
     if (this.options.faults.hasConnectionFault(this.name, 'hang-handshake', true)) return
     this.sessionStats.connectionsAccepted++
-    this.ssh.injectSocket(socket)
+    // Every connection goes through the link, so the delay can be set on a host whose clients are connected.
+    this.ssh.injectSocket(new SlowLinkSocket(socket, () => this.linkDelayMs) as unknown as net.Socket)
   }
 
   private handleClient(client: ssh2.Connection): void {

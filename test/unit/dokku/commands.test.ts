@@ -23,7 +23,9 @@ import {
   gateArm,
   gateAwaitSwitch,
   gateSwitch,
+  gateArmApps,
   gateDisarm,
+  gateFacts,
   gateHistory,
   gateImageAvailable,
   gateImageDigest,
@@ -88,6 +90,10 @@ describe('gate commands (PROTOCOL.md)', () => {
     [gateArm('api', ID, SHA, 900, 60), `graduate:arm api ${ID} ${SHA} 900 60`],
     [gateAwaitSwitch(ID, 1800, ['api', 'web']), `graduate:await-switch ${ID} 1800 api web`],
     [gateSwitch(ID, ['api', 'web']), `graduate:switch ${ID} api web`],
+        [gateArmApps(ID, 900, 60, [['api', SHA], ['web', `registry.example.com/shop/web@sha256:${'a'.repeat(64)}`]]), `graduate:arm ${ID} 900 60 api=${SHA} web=registry.example.com/shop/web@sha256:${'a'.repeat(64)}`],
+    [gateFacts(['api', 'web']), 'graduate:facts api web'],
+    [gateFacts(['api'], {config: true}), 'graduate:facts --config api'],
+    [gateFacts(['api'], {config: true, domains: true}), 'graduate:facts --config --domains api'],
     [gateStatus(), 'graduate:status --format json'],
     [gateStatus(['api', 'web']), 'graduate:status --format json api web'],
     [gateRenew(ID, ['api', 'web']), `graduate:renew ${ID} api web`],
@@ -118,6 +124,12 @@ describe('gate commands (PROTOCOL.md)', () => {
     expect(JSON.parse(command.stdin!)).toEqual(record)
   })
 
+  it('asks the gate to release the lock with the record when told to', () => {
+    const command = gateRecord('production', {id: ID}, {unlock: ID})
+    expect(renderCommand(command)).toBe(`graduate:record production --unlock ${ID}`)
+    expect(JSON.parse(command.stdin!)).toEqual({id: ID})
+  })
+
   it('refuses a record larger than the gate accepts', () => {
     expect(() => gateRecord('production', {id: ID, notes: 'x'.repeat(MAX_RECORD_BYTES)})).toThrow(/at most 1048576/)
   })
@@ -133,5 +145,8 @@ describe('gate commands (PROTOCOL.md)', () => {
     expect(() => gateRelease(ID, [])).toThrow(/graduate:release needs at least one app/)
     expect(() => gateRenew(ID, [])).toThrow(/graduate:renew needs at least one app/)
     expect(() => gateSwitch(ID, [])).toThrow(/graduate:switch needs at least one app/)
+    expect(() => gateFacts([])).toThrow(/graduate:facts needs at least one app/)
+    expect(() => gateArmApps(ID, 60, 60, [])).toThrow(/graduate:arm needs at least one app/)
+    expect(() => gateArmApps(ID, 0, 60, [['api', SHA]])).toThrow(/lease must be a whole number/)
   })
 })

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {gateAwaitSwitch, gateHistory, gateImageDigest, gateLock, gateLockStatus, gateStatus, gateSwitch, gateVersion} from '../../../src/dokku/commands/gate.js'
-import {parseGateStatus, parseGateVersion, parseHistory, parseImageDigest, parseLockAttempt, parseLockStatus, parseSwitchPositions} from '../../../src/dokku/parse/gate.js'
+import {gateAwaitSwitch, gateFacts, gateHistory, gateImageDigest, gateLock, gateLockStatus, gateStatus, gateSwitch, gateVersion} from '../../../src/dokku/commands/gate.js'
+import {parseGateFacts, parseGateStatus, parseGateVersion, parseHistory, parseImageDigest, parseLockAttempt, parseLockStatus, parseSwitchPositions} from '../../../src/dokku/parse/gate.js'
 import {UnexpectedOutputError} from '../../../src/errors.js'
 
 // The documents below are dokku-plugin/PROTOCOL.md's examples, with its <sha>/<cid> placeholders filled in.
@@ -209,5 +209,65 @@ describe('graduate:image-digest', () => {
     expect(() => parseImageDigest('registry.example.com/shop/api:1.4\n', command)).toThrow(UnexpectedOutputError)
     expect(() => parseImageDigest(`${pinned}\n${pinned}\n`, command)).toThrow(UnexpectedOutputError)
     expect(() => parseImageDigest('shop/api@sha256:abc\n', command)).toThrow(UnexpectedOutputError)
+  })
+})
+
+describe('graduate:facts', () => {
+  const API = {
+    app: 'api',
+    exists: true,
+    deploy_source: 'git-push',
+    deploy_source_metadata: SHA,
+    deploy_branch: 'main',
+    rev_env_var: 'GIT_REV',
+    rev_env_value: SHA,
+    config_keys: ['DATABASE_URL', 'GIT_REV'],
+    registry: {push_on_release: false, server: null, image_repo: null, tag_version: ''},
+    scale: {web: 1, worker: 1},
+    containers: ['web.1', 'worker.1'],
+    skip_deploy: false,
+    proxy_type: 'nginx',
+    checks_disabled: [],
+    checks_skipped: [],
+    scheduler: 'docker-local',
+    domains: null,
+    gate: HELD_API,
+    errors: [],
+  }
+  const document = (apps: unknown[]) =>
+    JSON.stringify({protocol: 3, version: '0.3.0', now: 1795431222, dokku_version: 'dokku version 0.38.27', gate_hook: true, errors: [], apps})
+  const command = gateFacts(['api', 'nope'], {config: true})
+
+  it('reads an app that exists and one that does not, in the order asked', () => {
+    const facts = parseGateFacts(document([API, {app: 'nope', exists: false, gate: {...UNARMED_WEB, app: 'nope'}, errors: []}]), command)
+    expect(facts).toMatchObject({protocol: 3, version: '0.3.0', dokkuVersion: 'dokku version 0.38.27', gateHook: true, errors: []})
+    expect(facts.apps[0]).toEqual({
+      app: 'api',
+      exists: true,
+      deploySource: 'git-push',
+      deploySourceMetadata: SHA,
+      deployBranch: 'main',
+      revEnvVar: 'GIT_REV',
+      revEnvValue: SHA,
+      configKeys: ['DATABASE_URL', 'GIT_REV'],
+      registry: {pushOnRelease: false, server: null, imageRepo: null, tagVersion: ''},
+      scale: {web: 1, worker: 1},
+      containers: ['web.1', 'worker.1'],
+      skipDeploy: false,
+      proxyType: 'nginx',
+      checksDisabled: [],
+      checksSkipped: [],
+      scheduler: 'docker-local',
+      domains: null,
+      gate: expect.objectContaining({app: 'api', state: 'held', leaseSeconds: 60, heldAt: 1795431215}),
+      errors: [],
+    })
+    expect(facts.apps[1]).toMatchObject({app: 'nope', exists: false, gate: {state: 'unarmed'}})
+  })
+
+  it('refuses a document that leaves out a fact, naming where', () => {
+    const {deploy_branch: _dropped, ...withoutBranch} = API
+    expect(() => parseGateFacts(document([withoutBranch]), command)).toThrow(/apps\.0\.deploy_branch/)
+    expect(() => parseGateFacts('graduate-gate 0.3.0 protocol 3\n', command)).toThrow(UnexpectedOutputError)
   })
 })
