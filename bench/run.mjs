@@ -26,6 +26,7 @@ const {values: flags} = parseArgs({
     json: {type: 'boolean', default: false},
     merge: {type: 'boolean', default: false},
     before: {type: 'string'},
+    'no-sequential': {type: 'boolean', default: false},
   },
 })
 const runs = Number(flags.runs)
@@ -55,20 +56,32 @@ for (const scenario of scenarios) {
       const nextSource = () => SOURCES[next++ % 2]
       const graduations = []
       const sequential = []
+      const twins = []
       const scenarioRuns = Math.min(runs, scenario.maxRuns ?? runs)
+      const hostNames = sim.hosts.map((host) => host.name)
       for (let run = 1; run <= scenarioRuns; run++) {
         const source = nextSource()
         const home = fs.mkdtempSync(path.join(work, 'home-'))
         const measured = await runGraduation({sim, scenario, source, manifest: manifests[source], home})
         graduations.push(measured)
         log(`${scenario.name} run ${run}/${scenarioRuns}: graduate ${(measured.totalMs / 1000).toFixed(1)} s, flip skew ${measured.hostSkewMs} ms (probe ${measured.probeSkewMs ?? '–'} ms)`)
-        if (scenario.sequential) {
+        if (scenario.linkDelayMs) {
+          // Its twin on loopback, right after it on the same hosts: whatever else loads the machine
+          // loads both alike, so their ratio says what the slow link costs.
+          for (const name of hostNames) sim.faults.setLinkDelay(name, 0)
+          const twinSource = nextSource()
+          const twin = await runGraduation({sim, scenario, source: twinSource, manifest: manifests[twinSource], home: fs.mkdtempSync(path.join(work, 'home-'))})
+          for (const name of hostNames) sim.faults.setLinkDelay(name, scenario.linkDelayMs)
+          twins.push({totalMs: twin.totalMs, ratio: measured.totalMs / twin.totalMs})
+          log(`${scenario.name} run ${run}/${scenarioRuns}: the same on loopback ${(twin.totalMs / 1000).toFixed(1)} s (slow link ${(measured.totalMs / twin.totalMs).toFixed(2)}×)`)
+        }
+        if (scenario.sequential && !flags['no-sequential']) {
           const baseline = await runSequential({sim, scenario, source: nextSource(), work})
           sequential.push(baseline)
           log(`${scenario.name} run ${run}/${scenarioRuns}: one after another ${(baseline.totalMs / 1000).toFixed(1)} s, flip skew ${baseline.hostSkewMs} ms`)
         }
       }
-      results.push(summariseScenario(scenario, graduations, sequential))
+      results.push(summariseScenario(scenario, graduations, sequential, twins))
     } finally {
       await sim.stop()
     }
@@ -121,7 +134,7 @@ function beforeDocument(earlier, now) {
   return {date: earlier.date, gitRevision: earlier.gitRevision, runs: earlier.runs, scenarios: earlier.scenarios.filter((entry) => names.has(entry.scenario.name))}
 }
 
-function summariseScenario(scenario, graduations, sequential) {
+function summariseScenario(scenario, graduations, sequential, twins = []) {
   const idealMs = scenario.buildMs + scenario.checkMs + scenario.hookMs + scenario.releaseTailMs
   const phases = {}
   for (const stage of new Set(graduations.flatMap((run) => Object.keys(run.phases)))) phases[stage] = summarise(graduations.map((run) => run.phases[stage]))
@@ -147,5 +160,7 @@ function summariseScenario(scenario, graduations, sequential) {
     sequential: sequential.length
       ? {totalMs: summarise(sequential.map((run) => run.totalMs)), hostSkewMs: summarise(sequential.map((run) => run.hostSkewMs))}
       : null,
+    // A slow-link scenario's runs each followed by the same graduation on loopback: their totals, and each pair's ratio.
+    loopbackTwin: twins.length ? {totalMs: summarise(twins.map((twin) => twin.totalMs)), ratio: summarise(twins.map((twin) => twin.ratio))} : null,
   }
 }

@@ -217,9 +217,16 @@ class Run {
       lock: this.lock,
     })
     this.journal('arming', {apps: changed.map((entry) => entry.app)})
+    // Once the decision is to abort, no transfer that has not started yet may begin a deploy. Fetching
+    // from the sources needs no gate, so it starts while the gates are armed; no push starts before they are.
+    const noMoreTransfers = new AbortController()
+    const arming = gates.arm(new Map(changed.map((entry) => [`${entry.host}/${entry.targetApp}`, entry.to])))
+    const pushes = this.startTransfers(changed, noMoreTransfers.signal, arming)
     try {
-      await gates.arm(new Map(changed.map((entry) => [`${entry.host}/${entry.targetApp}`, entry.to])))
+      await arming
     } catch (error) {
+      noMoreTransfers.abort()
+      await Promise.allSettled(pushes.values())
       // Some gates may already be armed: tell each of them, so nothing waits for a lease to end.
       await gates.decide('abort')
       await gates.disarm()
@@ -228,9 +235,6 @@ class Run {
     }
     gates.startRenewals()
 
-    // Once the decision is to abort, no transfer that has not started yet may begin a deploy.
-    const noMoreTransfers = new AbortController()
-    const pushes = this.startTransfers(changed, noMoreTransfers.signal)
     const holds = await waitForHolds({apps: changed, pushes, gates, tracker, deadlineMs: resolved.options.timeouts.deployMs, ...(this.options.signal ? {signal: this.options.signal} : {})})
     let decision: 'release' | 'abort' = holds.ok ? 'release' : 'abort'
     let cause = holds.ok ? undefined : holds.cause
@@ -268,6 +272,8 @@ class Run {
     const repair = (app: string) => this.planner.repair(app, resolved)
     let outcome: Outcome
     let exitCode: ExitCode
+    // Once every deploy has ended the gates are disarmed, while the live revisions are read.
+    let disarming: Promise<void> | undefined
     if (decision === 'release') {
       bus.emit({type: 'stage', stage: 'release'})
       for (const entry of changed) tracker.set(entry.app, 'releasing')
@@ -294,6 +300,7 @@ class Run {
       })
       this.switched = await switching
       bus.emit({type: 'stage', stage: 'verify'})
+      disarming = this.disarmGates(gates)
       const warn = (message: string) => bus.emit({type: 'warning', message})
       const partial = await verifyReleased(changed, {tail, undelivered, deployTimeoutMs: resolved.options.timeouts.deployMs}, hostFor, tracker, {commandMs: this.commandMs, repair, warn})
       outcome = partial.length === 0 ? 'graduated' : 'partial'
@@ -318,6 +325,7 @@ class Run {
         onWaiting: (apps, sinceDecisionMs) => bus.emit({type: 'deploys-running', apps, sinceDecisionMs}),
       })
       bus.emit({type: 'stage', stage: 'verify'})
+      disarming = this.disarmGates(gates)
       const wentLive = await verifyAborted(changed, hostFor, tracker, {commandMs: this.commandMs, repair})
       if (wentLive.length > 0) {
         outcome = 'partial'
@@ -328,8 +336,7 @@ class Run {
         exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Aborted
       }
     }
-    await gates.stopRenewals()
-    await gates.disarm()
+    await (disarming ?? this.disarmGates(gates))
 
     bus.emit({type: 'stage', stage: 'record'})
     const preliminary = this.buildSummary(outcome, exitCode, cause)
@@ -398,8 +405,16 @@ class Run {
     return undefined
   }
 
-  /** Fetches each source revision and pushes it to its target, at most `concurrency` at once per target host. */
-  private startTransfers(changed: PlannedApp[], stop: AbortSignal): Map<string, Promise<PushResult>> {
+  private async disarmGates(gates: GateCoordinator): Promise<void> {
+    await gates.stopRenewals()
+    await gates.disarm()
+  }
+
+  /**
+   * Fetches each source revision and pushes it to its target, at most `concurrency` at once per target
+   * host; nothing is pushed before `armed` resolves (and nothing at all if it rejects).
+   */
+  private startTransfers(changed: PlannedApp[], stop: AbortSignal, armed: Promise<void>): Map<string, Promise<PushResult>> {
     const {resolved, tracker} = this
     const timeouts = resolved.options.timeouts
     const limits = new Map<string, ReturnType<typeof limiter>>()
@@ -409,9 +424,14 @@ class Run {
       const limit = limits.get(entry.host) ?? limiter(resolved.options.concurrency)
       limits.set(entry.host, limit)
       const notStarted = (): PushResult => ({exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: 'not started: the graduation was aborted first'}, liveAt: null})
+      const isArmed = armed.then(
+        () => true,
+        () => false,
+      )
       const task = async (): Promise<PushResult> => {
         if (stop.aborted) return notStarted()
         if (entry.strategy === 'image') {
+          if (!(await isArmed) || stop.aborted) return notStarted()
           tracker!.set(entry.app, 'pushing')
           // Like a push, the deploy is never cut by an interrupt: the decision goes to the gate.
           return deployImageTo({
@@ -435,7 +455,7 @@ class Run {
           const failure = error instanceof Error ? error : new Error(String(error))
           return {exitCode: null, lines: [], classification: {outcome: 'failed', failedChecks: [], detail: failure.message}, liveAt: null, error: failure}
         }
-        if (stop.aborted) return notStarted()
+        if (!(await isArmed) || stop.aborted) return notStarted()
         tracker!.set(entry.app, 'pushing')
         // The push is never cut by an interrupt: its client going away does not stop the deploy
         // (observed §4); the decision goes to the gate, and the push reports what happened.

@@ -13,36 +13,45 @@ export interface LockSpec {
 }
 
 /**
- * Phase 3: the environment lock on every target host, taken in a fixed order (by host key) and
- * all-or-nothing — if any host refuses, the locks already taken are released and the graduation
- * stops with exit 4 naming the holder. An expired lock is taken over, with a warning.
+ * Phase 3: the environment lock on every target host, all-or-nothing — if any host refuses, the locks
+ * already taken are released and the graduation stops with exit 4 naming the holder. An expired lock is
+ * taken over, with a warning. The hosts are put in a fixed order (by host key) and the first is locked
+ * alone: two graduations of the environment racing each other meet there, and only one goes on. The
+ * winner then takes the others at once, one round trip for any number of hosts.
  */
 export async function lockEnvironment(hosts: DokkuHost[], spec: LockSpec, bus: EventBus): Promise<DokkuHost[]> {
   const ordered = [...hosts].sort((a, b) => a.label.localeCompare(b.label))
-  const taken: DokkuHost[] = []
-  for (const host of ordered) {
+  const [first, ...rest] = ordered
+  if (first === undefined) return []
+  const take = async (host: DokkuHost): Promise<EnvironmentLock | undefined> => {
     const command = gateLock(spec.env, spec.id, spec.ttlSeconds, spec.owner)
-    let attempt
-    try {
-      attempt = parseLockAttempt((await host.run(command, {timeoutMs: spec.commandMs})).stdout, command)
-    } catch (error) {
-      await unlockEnvironment(taken, spec, bus)
-      throw error
-    }
-    if (!attempt.acquired) {
-      await unlockEnvironment(taken, spec, bus)
-      bus.emit({type: 'lock', host: host.label, state: 'held', owner: attempt.lock.owner, since: new Date(attempt.lock.acquiredAt * 1000).toISOString()})
-      throw lockHeld(spec.env, host.label, attempt.lock)
-    }
-    taken.push(host)
+    const attempt = parseLockAttempt((await host.run(command, {timeoutMs: spec.commandMs})).stdout, command)
+    if (!attempt.acquired) return attempt.lock
     if (attempt.replaced) {
       bus.emit({type: 'lock', host: host.label, state: 'taken-over', owner: attempt.replaced.owner, since: new Date(attempt.replaced.acquiredAt * 1000).toISOString()})
       bus.emit({type: 'warning', host: host.label, message: `took over an expired lock of ${spec.env} held by ${attempt.replaced.owner} (graduation ${attempt.replaced.id}); its owner stopped renewing it`})
     } else {
       bus.emit({type: 'lock', host: host.label, state: 'acquired', owner: spec.owner})
     }
+    return undefined
+  }
+  const firstHeld = await take(first)
+  if (firstHeld !== undefined) throw refused(first, firstHeld)
+  const attempts = await Promise.allSettled(rest.map(take))
+  const taken = [first, ...rest.filter((_, index) => attempts[index]!.status === 'fulfilled' && (attempts[index] as PromiseFulfilledResult<EnvironmentLock | undefined>).value === undefined)]
+  // The first host in order that did not give its lock decides the error.
+  for (const [index, attempt] of attempts.entries()) {
+    if (attempt.status === 'fulfilled' && attempt.value === undefined) continue
+    await unlockEnvironment(taken, spec, bus)
+    if (attempt.status === 'rejected') throw attempt.reason
+    throw refused(rest[index]!, attempt.value!)
   }
   return ordered
+
+  function refused(host: DokkuHost, lock: EnvironmentLock): LockHeldError {
+    bus.emit({type: 'lock', host: host.label, state: 'held', owner: lock.owner, since: new Date(lock.acquiredAt * 1000).toISOString()})
+    return lockHeld(spec.env, host.label, lock)
+  }
 }
 
 /**
