@@ -122,6 +122,11 @@ function describeHost(gates: HostGates, answers: HostAnswers, nameOf: SwitchOpti
     if (position?.kind === 'switched') {
       together.push(name)
       at = position.switchedMs
+    } else if (position?.kind === 'passed' && position.by === 'switch') {
+      // Let go by this switch already: the gate exits the moment it sees the mark and records its pass
+      // beside the reload, so it may have done so before graduate:switch read the app's state back.
+      together.push(name)
+      at ??= position.passedMs
     } else if (position?.kind === 'passed') {
       const why =
         position.by === 'bound'

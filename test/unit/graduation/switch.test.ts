@@ -101,4 +101,11 @@ describe('switchTogether', () => {
     expect(result[0]).toEqual({host: 'dokku@down', together: [], alone: [{app: 'worker', why: expect.stringContaining('the switch could not be sent (connect ECONNREFUSED)'), kind: 'own'}], at: null})
     expect(result[1]!.together).toEqual(['api'])
   })
+
+  it('counts an app the switch let go before it read the app back as switched together', async () => {
+    const host = fakeHost('dokku@one', 'at-switch api 1000\nat-switch web 1001\n', 'passed api 1000 2000 switch\nswitched web 1001 2000\n')
+    host.arrive()
+    const result = await switchTogether({id: 'g1', hosts: [{host: host.host, apps: ['api', 'web']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    expect(result[0]).toEqual({host: 'dokku@one', together: ['api', 'web'], alone: [], at: new Date(2000).toISOString()})
+  })
 })
