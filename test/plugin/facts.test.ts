@@ -115,7 +115,6 @@ describe('graduate:facts', () => {
 
   test('answers every app of the list in order, a missing one as not existing, with its gate state', async () => {
     host.addApp('web', {image: scenario.oldImage, rev: OLD_REV, revVar: 'SOURCE_VERSION'})
-    setProperty('git', 'web', 'rev-env-var', 'SOURCE_VERSION')
     await scenario.arm()
     const document = await facts(['--config', 'web', 'nope', 'api'])
     expect(document.apps.map((app) => [app.app, app.exists])).toEqual([

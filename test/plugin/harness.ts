@@ -227,7 +227,12 @@ export class PluginHost {
   addApp(app: string, options: {image: string; rev?: string; revVar?: string}): {cid: string} {
     const appState = path.join(this.stubState, 'apps', app)
     fs.mkdirSync(path.join(appState, 'config'), {recursive: true})
-    if (options.revVar) fs.writeFileSync(path.join(appState, 'rev-env-var'), `${options.revVar}\n`)
+    if (options.revVar) {
+      fs.writeFileSync(path.join(appState, 'rev-env-var'), `${options.revVar}\n`)
+      // Where Dokku itself keeps it (git:set <app> rev-env-var): the verbs that read many apps read it there.
+      fs.mkdirSync(path.join(this.libRoot, 'config', 'git', app), {recursive: true})
+      fs.writeFileSync(path.join(this.libRoot, 'config', 'git', app, 'rev-env-var'), options.revVar)
+    }
     if (options.rev !== undefined) this.setConfig(app, options.revVar ?? 'GIT_REV', options.rev)
     const cid = this.addContainer(options.image)
     fs.mkdirSync(path.join(this.dokkuRoot, app), {recursive: true})

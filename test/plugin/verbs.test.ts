@@ -139,6 +139,9 @@ describe('graduate:arm, several apps at once (protocol 3)', () => {
     })
     expect(host.state('web', 'armed')).toMatchObject({id: ID, rev: WEB_REV, lease: '90', rev_var: 'SOURCE_VERSION', prev_rev: OLD_REV})
     expect(host.state('api', 'armed')).toMatchObject({id: ID, rev: NEW_REV, lease: '90', rev_var: 'GIT_REV', prev_rev: OLD_REV})
+    // Whether each app exists and its revision variable come from Dokku's files, as graduate:facts reads
+    // them: of Dokku's commands only config:get runs, once per app.
+    expect(host.calls().filter((call) => call.startsWith('dokku ')).sort()).toEqual(['dokku config:get api GIT_REV', 'dokku config:get web SOURCE_VERSION'])
   })
 
   test('an app that does not exist exits 20 naming it, and the others are armed (the CLI then aborts them)', async () => {
