@@ -31,6 +31,8 @@ export interface AppFacts {
   artifact: string | null
   deployBranch: string
   revEnvVar: string
+  /** Targets read by the gate: the revision variable's value, when it is a revision (Dokku leaves it on a failed build). */
+  revEnvValue?: string | null
   /** Config variable names (never values). */
   configKeys: string[]
   /** Sources only: whether releases are pushed to a registry, and where. */
@@ -150,6 +152,7 @@ export function appFactsFromGate(host: string, entry: GateAppFacts | GateMissing
     const {registry} = entry
     facts.registry = {pushOnRelease: registry.pushOnRelease, server: registry.server ?? '', imageRepo: registry.imageRepo ?? '', tagVersion: registry.tagVersion}
   }
+  if (wanted.side === 'target') facts.revEnvValue = entry.revEnvValue
   if (wanted.side === 'target' || wanted.detail === 'all') {
     facts.processes = processesOf(entry.containers)
     facts.skipDeploy = entry.skipDeploy

@@ -109,7 +109,6 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
   }
   const readers = new Map<string, (app: string, wanted: FactsWanted) => Promise<AppFacts>>()
   const gateStatuses = new Map<string, Map<string, GateAppStatus>>()
-  const parts = {config: true, domains: context.detail === 'all'}
 
   const checkDokku = (label: string, line: string) => {
     const dokku = parseDokkuVersion(line, version())
@@ -120,7 +119,8 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
 
   const checkHost = async (entry: {spec: HostSpec; target: boolean; apps: Set<string>}) => {
     const host = context.hosts.get(entry.spec)
-    const answer = await readHostFacts(host, [...entry.apps], parts, options)
+    // Config key names for the drift on both sides; the revision variable's value where apps are deployed to.
+    const answer = await readHostFacts(host, [...entry.apps], {config: true, rev: entry.target, domains: context.detail === 'all'}, options)
     if (answer.kind !== 'facts') {
       if (entry.target) {
         problem({host: host.label, ...gateProblem(answer, context.targetEnv)})

@@ -64,7 +64,7 @@ describe('graduate:facts', () => {
     host.setConfig('api', 'DATABASE_URL', 'postgres://user:s3cret@db/api')
     fs.writeFileSync(path.join(host.dokkuRoot, 'api', 'CONTAINER.web.2'), 'c0ffee\n')
 
-    const document = await facts(['--config', 'api'])
+    const document = await facts(['--config', '--rev', 'api'])
     expect(document).toMatchObject({protocol: 3, version: '0.3.1', dokku_version: 'dokku version 0.38.27', gate_hook: true, errors: []})
     expect(document.apps).toEqual([
       {
@@ -95,7 +95,7 @@ describe('graduate:facts', () => {
     expect(host.calls().filter((call) => call.startsWith('dokku config:')).sort()).toEqual(['dokku config:get api GIT_REV', 'dokku config:keys api'])
   })
 
-  test("uses Dokku's defaults for what an app never set, and asks no config without --config", async () => {
+  test("uses Dokku's defaults for what an app never set, and asks no config without --config or --rev", async () => {
     host.addApp('fresh', {image: scenario.oldImage})
     const [fresh] = (await facts(['fresh'])).apps
     expect(fresh).toMatchObject({
@@ -116,7 +116,7 @@ describe('graduate:facts', () => {
   test('answers every app of the list in order, a missing one as not existing, with its gate state', async () => {
     host.addApp('web', {image: scenario.oldImage, rev: OLD_REV, revVar: 'SOURCE_VERSION'})
     await scenario.arm()
-    const document = await facts(['--config', 'web', 'nope', 'api'])
+    const document = await facts(['--config', '--rev', 'web', 'nope', 'api'])
     expect(document.apps.map((app) => [app.app, app.exists])).toEqual([
       ['web', true],
       ['nope', false],
@@ -141,9 +141,17 @@ describe('graduate:facts', () => {
 
   test("prints the revision variable's value only when it is a revision", async () => {
     host.setConfig('api', 'GIT_REV', 'not a revision; maybe a secret')
-    const [api] = (await facts(['--config', 'api'])).apps
+    const [api] = (await facts(['--rev', 'api'])).apps
     expect(api?.rev_env_value).toBeNull()
     expect(JSON.stringify(api)).not.toContain('secret')
+  })
+
+  test('reads the key names with --config and the revision variable with --rev, each with its one Dokku command', async () => {
+    const keysOnly = await facts(['--config', 'api'])
+    expect(keysOnly.apps[0]).toMatchObject({config_keys: ['GIT_REV'], rev_env_value: null})
+    expect(host.calls().filter((call) => call.startsWith('dokku config:'))).toEqual(['dokku config:keys api'])
+    const revOnly = await facts(['--rev', 'api'])
+    expect(revOnly.apps[0]).toMatchObject({config_keys: null, rev_env_value: OLD_REV})
   })
 
   test("names the Dokku command that failed in the app's errors and still answers the rest", async () => {
@@ -178,13 +186,13 @@ describe('graduate:facts', () => {
     await scenario.arm()
     setProperty('apps', 'api', 'deploy-source', 'git-push')
     setProperty('apps', 'api', 'deploy-source-metadata', OLD_REV)
-    const result = await host.verb('facts', ['--config', '--domains', 'api', 'nope'])
-    const facts = parseGateFacts(result.stdout, gateFacts(['api', 'nope'], {config: true, domains: true}))
+    const result = await host.verb('facts', ['--config', '--rev', '--domains', 'api', 'nope'])
+    const facts = parseGateFacts(result.stdout, gateFacts(['api', 'nope'], {config: true, rev: true, domains: true}))
     expect(facts.apps.map((app) => [app.app, app.exists, app.gate.state])).toEqual([
       ['api', true, 'armed'],
       ['nope', false, 'unarmed'],
     ])
-    expect(facts.apps[0]).toMatchObject({deploySourceMetadata: OLD_REV, configKeys: ['GIT_REV'], domains: {app: [], global: []}})
+    expect(facts.apps[0]).toMatchObject({deploySourceMetadata: OLD_REV, configKeys: ['GIT_REV'], revEnvValue: OLD_REV, domains: {app: [], global: []}})
   })
 
   test('leaves no scratch directory behind', async () => {

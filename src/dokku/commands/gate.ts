@@ -48,10 +48,12 @@ export function gateArmApps(id: string, leaseSeconds: number, switchWaitSeconds:
   }
 }
 
-/** What `graduate:facts` adds to the plain facts: each costs Dokku commands on the host, per app. */
+/** What `graduate:facts` adds to the plain facts: each costs a Dokku command on the host per app. */
 export interface FactsParts {
-  /** Config key names (never values) and the revision variable's value: what preflight and drift need. */
+  /** Config key names (never values): what drift compares. */
   config?: boolean
+  /** The revision variable's value (printed only when it is a revision). */
+  rev?: boolean
   /** The app's and the global domains: what the plan shows a person. */
   domains?: boolean
 }
@@ -62,7 +64,7 @@ export interface FactsParts {
  * and containers, gate state, Dokku's version — one SSH command instead of a dozen per app.
  */
 export function gateFacts(apps: readonly string[], parts: FactsParts = {}): DokkuCommand {
-  return {argv: ['graduate:facts', ...(parts.config ? ['--config'] : []), ...(parts.domains ? ['--domains'] : []), ...someApps('facts', apps)]}
+  return {argv: ['graduate:facts', ...(parts.config ? ['--config'] : []), ...(parts.rev ? ['--rev'] : []), ...(parts.domains ? ['--domains'] : []), ...someApps('facts', apps)]}
 }
 
 /** The gate state of `apps`, or of every app with gate state on the host when `apps` is empty. */

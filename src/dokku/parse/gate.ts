@@ -153,7 +153,7 @@ export interface GateAppFacts {
   readonly deployBranch: string
   /** The config variable Dokku sets to the pushed revision (default GIT_REV). */
   readonly revEnvVar: string
-  /** Its value when it is a revision; null when unset, not a revision, or not asked for. */
+  /** Its value when it is a revision; null when unset, not a revision, or not asked for (`--rev`). */
   readonly revEnvValue: string | null
   /** Config variable names (never values); null when not asked for (`--config`). */
   readonly configKeys: readonly string[] | null

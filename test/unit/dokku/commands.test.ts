@@ -93,7 +93,7 @@ describe('gate commands (PROTOCOL.md)', () => {
         [gateArmApps(ID, 900, 60, [['api', SHA], ['web', `registry.example.com/shop/web@sha256:${'a'.repeat(64)}`]]), `graduate:arm ${ID} 900 60 api=${SHA} web=registry.example.com/shop/web@sha256:${'a'.repeat(64)}`],
     [gateFacts(['api', 'web']), 'graduate:facts api web'],
     [gateFacts(['api'], {config: true}), 'graduate:facts --config api'],
-    [gateFacts(['api'], {config: true, domains: true}), 'graduate:facts --config --domains api'],
+    [gateFacts(['api'], {config: true, rev: true, domains: true}), 'graduate:facts --config --rev --domains api'],
     [gateStatus(), 'graduate:status --format json'],
     [gateStatus(['api', 'web']), 'graduate:status --format json api web'],
     [gateRenew(ID, ['api', 'web']), `graduate:renew ${ID} api web`],
