@@ -4,8 +4,8 @@
 # Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
 # helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
 
-GRADUATE_VERSION="0.3.1"
-GRADUATE_PROTOCOL=3
+GRADUATE_VERSION="0.4.0"
+GRADUATE_PROTOCOL=4
 GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
 GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
 # The builds plugin's sources that build a new release; anything else reaching check-deploy

@@ -6,7 +6,7 @@ import {RemoteCommandError} from '../errors.js'
 import type {DokkuHost} from './remote.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
-export const GATE_PROTOCOL = 3
+export const GATE_PROTOCOL = 4
 
 /** What a host answered when asked for its apps' facts in one command. */
 export type HostFactsAnswer =

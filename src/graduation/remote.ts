@@ -20,6 +20,8 @@ export interface RemoteOptions {
   hint?: string
   onStdout?: (chunk: string) => void
   onStderr?: (chunk: string) => void
+  /** Written to stdin when it resolves (see ExecOptions.laterStdin); the command's own stdin is then ignored. */
+  laterStdin?: Promise<string>
 }
 
 const READ_ONLY_ATTEMPTS = 3
@@ -68,7 +70,7 @@ export class DokkuHost {
         const result = await this.connection.exec(wire, {
           timeoutMs: options.timeoutMs,
           displayCommand: displayCommand(command),
-          ...(command.stdin === undefined ? {} : {stdin: command.stdin}),
+          ...(options.laterStdin !== undefined ? {laterStdin: options.laterStdin} : command.stdin === undefined ? {} : {stdin: command.stdin}),
           ...(options.signal === undefined ? {} : {signal: options.signal}),
           ...(options.onStdout === undefined ? {} : {onStdout: options.onStdout}),
           ...(options.onStderr === undefined ? {} : {onStderr: options.onStderr}),

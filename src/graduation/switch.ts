@@ -2,6 +2,7 @@ import {gateAwaitSwitch, gateSwitch} from '../dokku/commands/gate.js'
 import {type SwitchPosition, parseSwitchPositions} from '../dokku/parse/gate.js'
 import type {HostSwitch} from './events.js'
 import type {HostGates} from './gates.js'
+import {deferred} from '../deferred.js'
 import {withDeadline} from './limit.js'
 
 /** Why an app whose host never got the release did not switch. */
@@ -27,77 +28,141 @@ export interface SwitchOptions {
 
 /**
  * The second hold point (DESIGN.md §2, PROTOCOL.md "nginx-pre-reload"). Each released deploy stops at
- * its first nginx reload; every host is asked (one command each, waiting on the host) until its apps
- * are all there, and then `graduate:switch` goes to every host at once, so each host's reloads run
- * together and the first one switches all its apps. Hosts that are slow to get there are waited for
- * `waitMs` after the first host is ready; a host whose release arrives later still is switched the
- * moment it has it. A gate never waits past its own bound, so this only ever shapes when apps switch,
+ * its first nginx reload. Every host gets one `graduate:await-switch --then-switch` as soon as its gates
+ * hold the release: it answers once its apps are all at the switch (`ready`) and then waits for the
+ * word `switch` on its stdin. The word goes down every host's open channel in the same turn of the
+ * event loop, so no command has to start anywhere between the decision to switch and the reloads, and
+ * each host's first reload switches all its apps. Hosts slow to get there are waited for `waitMs` after
+ * the first host is ready; a host whose release arrives later still gets the word the moment it has it.
+ * Where the word could not be delivered (a dropped connection, a gate without a FIFO) `graduate:switch`
+ * is sent instead. A gate never waits past its own bound, so this only ever shapes when apps switch,
  * never whether.
  */
 export async function switchTogether(options: SwitchOptions): Promise<HostSwitch[]> {
   const stopWaiting = new AbortController()
-  // Once the switch has gone out, a host whose release arrives later is switched, not asked.
-  let switchSent = false
-  let firstReady: (() => void) | undefined
-  const oneReady = new Promise<void>((resolve) => (firstReady = resolve))
-  const answers = options.hosts.map(async (gates): Promise<SwitchPosition[] | Error> => {
-    try {
-      if (options.delivered && !(await options.delivered(gates.host.label))) {
-        return gates.apps.map((app): SwitchPosition => ({app, kind: 'gone', reason: NEVER_REACHED}))
-      }
-      if (switchSent) return []
-      const seconds = Math.max(1, Math.ceil((options.deadline - Date.now()) / 1000))
-      const command = gateAwaitSwitch(options.id, seconds, gates.apps)
-      const result = await gates.host.run(command, {timeoutMs: seconds * 1000 + options.commandMs, readOnly: true, signal: stopWaiting.signal})
-      const positions = parseSwitchPositions(result.stdout, command)
-      // A host counts as ready when its apps are at the switch, not when it failed or gave up waiting.
-      if (positions.some((position) => position.kind === 'at-switch') && !positions.some((position) => position.kind === 'waiting')) firstReady!()
-      return positions
-    } catch (error) {
-      return error instanceof Error ? error : new Error(String(error))
-    }
-  })
-  const everyHost = Promise.all(answers)
-  await withDeadline(
-    Promise.race([everyHost, oneReady.then(() => new Promise((resolve) => setTimeout(resolve, options.waitMs).unref()))]),
-    Math.max(0, options.deadline - Date.now()),
-    () => undefined,
-  )
+  const word = deferred<string>()
+  const firstReady = deferred<void>()
+  try {
+    const talks = options.hosts.map((gates) => talkTo(gates, options, {word: word.promise, signal: stopWaiting.signal, onReady: () => firstReady.resolve()}))
+    await withDeadline(
+      Promise.race([Promise.all(talks.map((talk) => talk.answer)), firstReady.promise.then(() => new Promise((resolve) => setTimeout(resolve, options.waitMs).unref()))]),
+      Math.max(0, options.deadline - Date.now()),
+      () => undefined,
+    )
+    word.resolve('switch\n')
+    return await Promise.all(options.hosts.map(async (gates, index) => finishHost(gates, await talks[index]!.ended, options)))
+  } finally {
+    stopWaiting.abort()
+  }
+}
 
-  // Every host that has its release, at once: the point is that their reloads start together.
-  switchSent = true
-  const switched = await Promise.all(
-    options.hosts.map(async (gates, index) => {
-      const pending = Symbol('pending')
-      let before = await withDeadline<SwitchPosition[] | Error | typeof pending>(answers[index]!, 0, () => pending)
-      if (before === pending && options.delivered) {
-        // Its release was still on its way: switch it as soon as it has arrived (or could not).
-        const arrived = await options.delivered(gates.host.label)
-        if (!arrived) before = await answers[index]!
+/** One host's await-switch, as it goes. */
+interface HostTalk {
+  /** Where its apps are before the switch: at its `ready`, or when its command ended without one. */
+  answer: Promise<SwitchPosition[] | Error>
+  ended: Promise<HostEnd>
+}
+
+interface HostEnd {
+  before: SwitchPosition[] | Error
+  /** What it said after the word, when the word reached it; otherwise graduate:switch is sent. */
+  after?: SwitchPosition[]
+  /** The gate's first stderr line when it refused some app. */
+  refusal?: string
+}
+
+const READY = /^ready$/m
+
+function talkTo(gates: HostGates, options: SwitchOptions, channel: {word: Promise<string>; signal: AbortSignal; onReady: () => void}): HostTalk {
+  const answer = deferred<SwitchPosition[] | Error>()
+  let answered = false
+  const settle = (positions: SwitchPosition[] | Error) => {
+    if (answered) return
+    answered = true
+    answer.resolve(positions)
+    // A host counts as ready when its apps are at the switch, not when it failed or gave up waiting.
+    if (Array.isArray(positions) && positions.some((p) => p.kind === 'at-switch') && !positions.some((p) => p.kind === 'waiting')) channel.onReady()
+  }
+  const ended = (async (): Promise<HostEnd> => {
+    if (options.delivered && !(await options.delivered(gates.host.label))) {
+      const before = gates.apps.map((app): SwitchPosition => ({app, kind: 'gone', reason: NEVER_REACHED}))
+      settle(before)
+      return {before}
+    }
+    const seconds = Math.max(1, Math.ceil((options.deadline - Date.now()) / 1000))
+    const command = gateAwaitSwitch(options.id, seconds, gates.apps, {thenSwitch: true})
+    // Once the word is out, the host has commandMs to answer; past that graduate:switch is tried instead.
+    const silent = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    void channel.word.then(() => (timer = setTimeout(() => silent.abort(new Error(`no answer to the switch within ${options.commandMs} ms`)), options.commandMs)))
+    let stdout = ''
+    const onStdout = (chunk: string) => {
+      stdout += chunk
+      const ready = answered ? null : READY.exec(stdout)
+      if (ready) settle(safeParse(stdout.slice(0, ready.index), command))
+    }
+    try {
+      const result = await gates.host.send(command, {
+        timeoutMs: seconds * 1000 + options.commandMs,
+        signal: AbortSignal.any([channel.signal, silent.signal]),
+        laterStdin: channel.word,
+        onStdout,
+      })
+      const ready = READY.exec(result.stdout)
+      if (!ready) {
+        const before = result.exitCode === 0 ? safeParse(result.stdout, command) : new Error(firstLine(result.stderr || `exit ${result.exitCode ?? 'unknown'}`))
+        settle(before)
+        return {before}
       }
-      const known = before === pending ? undefined : before
-      const gone = new Map((Array.isArray(known) ? known : []).filter((position) => position.kind === 'gone').map((position) => [position.app, position]))
-      const toSwitch = gates.apps.filter((app) => !gone.has(app))
-      let after: SwitchPosition[] | Error = []
-      let refusal: string | undefined
-      if (toSwitch.length > 0) {
-        const command = gateSwitch(options.id, toSwitch)
-        try {
-          // The verb is idempotent, so a dropped connection is worth another attempt. The gate answers
-          // for every app it could switch even when it refuses another (exit 1, saying why on stderr).
-          const result = await gates.host.send(command, {timeoutMs: options.commandMs, readOnly: true})
-          after = parseSwitchPositions(result.stdout, command)
-          if (result.exitCode !== 0) refusal = firstLine(result.stderr)
-        } catch (error) {
-          after = error instanceof Error ? error : new Error(String(error))
-        }
-      }
-      return describeHost(gates, {before: known, after, gone, refusal}, options.nameOf)
-    }),
-  )
-  // An await still running finds the switch sent and ends on its own; this only stops waiting for its answer.
-  stopWaiting.abort()
-  return switched
+      const before = safeParse(result.stdout.slice(0, ready.index), command)
+      settle(before)
+      const afterText = result.stdout.slice(ready.index + ready[0].length)
+      // Cut off after `ready` (its fate unknown), or nothing said after it (the word came too late for
+      // the host's own deadline): graduate:switch, idempotent, settles it.
+      if (result.exitCode === null || afterText.trim() === '') return {before}
+      const after = safeParse(afterText, command)
+      if (after instanceof Error) return {before}
+      return {before, after, ...(result.exitCode === 0 ? {} : {refusal: firstLine(result.stderr)})}
+    } catch (error) {
+      const before = error instanceof Error ? error : new Error(String(error))
+      settle(before)
+      return {before}
+    } finally {
+      clearTimeout(timer)
+    }
+  })()
+  return {answer: answer.promise, ended}
+}
+
+/** Describes a host once its await-switch ended; sends graduate:switch where the word did not get through. */
+async function finishHost(gates: HostGates, end: HostEnd, options: SwitchOptions): Promise<HostSwitch> {
+  const known = end.before
+  const gone = new Map((Array.isArray(known) ? known : []).filter((position) => position.kind === 'gone').map((position) => [position.app, position]))
+  if (end.after) return describeHost(gates, {before: known, after: end.after, gone, refusal: end.refusal}, options.nameOf)
+  const toSwitch = gates.apps.filter((app) => !gone.has(app))
+  let after: SwitchPosition[] | Error = []
+  let refusal: string | undefined
+  if (toSwitch.length > 0) {
+    const command = gateSwitch(options.id, toSwitch)
+    try {
+      // The verb is idempotent, so a dropped connection is worth another attempt. The gate answers
+      // for every app it could switch even when it refuses another (exit 1, saying why on stderr).
+      const result = await gates.host.send(command, {timeoutMs: options.commandMs, readOnly: true})
+      after = parseSwitchPositions(result.stdout, command)
+      if (result.exitCode !== 0) refusal = firstLine(result.stderr)
+    } catch (error) {
+      after = error instanceof Error ? error : new Error(String(error))
+    }
+  }
+  return describeHost(gates, {before: known, after, gone, refusal}, options.nameOf)
+}
+
+function safeParse(text: string, command: ReturnType<typeof gateAwaitSwitch>): SwitchPosition[] | Error {
+  try {
+    return parseSwitchPositions(text, command)
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error))
+  }
 }
 
 interface HostAnswers {

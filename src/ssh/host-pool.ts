@@ -61,6 +61,7 @@ export class HostPool implements HostConnection {
       const outcome = await runChannel(channel, {
         signal,
         ...(options.stdin === undefined ? {} : {stdin: options.stdin}),
+        ...(options.laterStdin === undefined ? {} : {laterStdin: options.laterStdin}),
         ...(options.onStdout ? {onStdout: options.onStdout} : {}),
         ...(options.onStderr ? {onStderr: options.onStderr} : {}),
       })

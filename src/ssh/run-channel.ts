@@ -31,7 +31,7 @@ export function recordExit(channel: ClientChannel): OpenedChannel {
  */
 export function runChannel(
   {channel, exit}: OpenedChannel,
-  options: {stdin?: string; signal: AbortSignal; onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void},
+  options: {stdin?: string; laterStdin?: Promise<string>; signal: AbortSignal; onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void},
 ): Promise<ChannelOutcome> {
   return new Promise((resolve, reject) => {
     const stdout = collectOutput(channel, options.onStdout)
@@ -65,7 +65,10 @@ export function runChannel(
       return
     }
     options.signal.addEventListener('abort', onAbort, {once: true})
-    if (options.stdin === undefined) channel.end()
+    if (options.laterStdin) {
+      // The word may come after the command ended on its own: then there is nobody to tell.
+      void options.laterStdin.then((text) => closed || channel.end(text))
+    } else if (options.stdin === undefined) channel.end()
     else channel.end(options.stdin)
   })
 }

@@ -10,6 +10,11 @@ export interface ExecOptions {
   /** Written to the command's stdin, which is then closed. Without it stdin is closed at once. */
   stdin?: string
   /**
+   * Instead of `stdin`: stdin stays open until this resolves, then its text is written and stdin closed.
+   * For a command that waits on the host for a word from graduate (graduate:await-switch --then-switch).
+   */
+  laterStdin?: Promise<string>
+  /**
    * Deadline for the whole call, including waiting for a free channel. When it passes the call rejects
    * with CommandTimeoutError (naming the host and command) and the channel is closed.
    */

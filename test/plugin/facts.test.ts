@@ -65,7 +65,7 @@ describe('graduate:facts', () => {
     fs.writeFileSync(path.join(host.dokkuRoot, 'api', 'CONTAINER.web.2'), 'c0ffee\n')
 
     const document = await facts(['--config', '--rev', 'api'])
-    expect(document).toMatchObject({protocol: 3, version: '0.3.1', dokku_version: 'dokku version 0.38.27', gate_hook: true, errors: []})
+    expect(document).toMatchObject({protocol: 4, version: '0.4.0', dokku_version: 'dokku version 0.38.27', gate_hook: true, errors: []})
     expect(document.apps).toEqual([
       {
         app: 'api',

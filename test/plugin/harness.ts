@@ -326,6 +326,18 @@ export class PluginHost {
   }
 
   /**
+   * A verb left running with its stdin open, as graduate keeps `graduate:await-switch --then-switch`:
+   * `child.stdin` is the channel graduate writes its word to.
+   */
+  openVerb(verb: string, args: string[]): GateRun {
+    const child = spawn(path.join(this.pluginDir, 'subcommands', verb), [`graduate:${verb}`, ...args], {env: this.env(), stdio: ['pipe', 'pipe', 'pipe']})
+    child.stdin.on('error', () => {})
+    this.children.add(child)
+    child.on('close', () => this.children.delete(child))
+    return new GateRun(child)
+  }
+
+  /**
    * `diskFull`: every temp file the script tries to create fails, as on a full disk; `'files'`: only
    * files, so a verb's scratch directory is still made and the failure comes at a state write.
    */

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
 import {type GateRun, type PluginHost, waitFor} from './harness.js'
@@ -149,5 +151,68 @@ describe('graduate:await-switch', () => {
     const switched = await host.verb('switch', [ID, 'api'])
     expect(switched.code).toBe(1)
     expect(switched.stderr).toContain('has not released api (no decision yet); only a released deploy is switched')
+  })
+})
+
+describe('graduate:await-switch --then-switch', () => {
+  test('answers, says ready, and switches when the word comes on its stdin: one command for the whole switch', async () => {
+    await released()
+    const reload = host.preReload('api', {buildId: BUILD, command: 'git-hook'})
+    await atSwitch(reload)
+    const awaiting = host.openVerb('await-switch', [ID, '60', '--then-switch', 'api'])
+    await awaiting.line(/^ready$/)
+    expect(awaiting.output).toMatch(/^at-switch api \d{13}\nready\n$/)
+    // Still waiting for the word: the deploy has not been let go.
+    expect(awaiting.running).toBe(true)
+    expect(reload.running).toBe(true)
+
+    awaiting.child.stdin!.end('switch\n')
+    const result = await awaiting.result()
+    expect(result.code).toBe(0)
+    expect(result.output).toMatch(/^at-switch api (\d{13})\nready\nswitched api \1 \d{13}\n$/)
+    const reloaded = await reload.result()
+    expect(reloaded.output).toContain('graduate: switching api together with graduation')
+  })
+
+  test('a word that comes before the deploy arrives ends the wait; the deploy passes at once when it gets there', async () => {
+    await released()
+    const lock = await host.holdDeployLock('api')
+    try {
+      const awaiting = host.openVerb('await-switch', [ID, '60', '--then-switch', 'api'])
+      awaiting.child.stdin!.end('switch\n')
+      const result = await awaiting.result()
+      expect(result).toMatchObject({code: 0, output: 'waiting api deploying\nready\nopen api\n'})
+      const reload = await host.preReload('api', {buildId: BUILD, command: 'git-hook'}).result()
+      expect(reload.output).toContain('graduate: switching api together with graduation')
+    } finally {
+      await lock.release()
+    }
+  })
+
+  test('stdin closed without the word switches nothing (graduate went away)', async () => {
+    await released()
+    const reload = host.preReload('api', {buildId: BUILD, command: 'git-hook'})
+    await atSwitch(reload)
+    const awaiting = host.openVerb('await-switch', [ID, '60', '--then-switch', 'api'])
+    await awaiting.line(/^ready$/)
+    awaiting.child.stdin!.end()
+    const result = await awaiting.result()
+    expect(result.code).toBe(0)
+    expect(result.output).toMatch(/^at-switch api \d{13}\nready\n$/)
+    expect(reload.running).toBe(true)
+    expect(host.state('api', 'switch')?.['by']).toBeUndefined()
+    // The gate still lets it go when the switch comes another way.
+    expect((await host.verb('switch', [ID, 'api'])).stdout).toMatch(/^switched api/)
+    expect((await reload.result()).code).toBe(0)
+  })
+
+  test('never switches an app that cannot reach the switch', async () => {
+    await released()
+    const awaiting = host.openVerb('await-switch', [ID, '60', '--then-switch', 'api'])
+    await awaiting.line(/^ready$/)
+    awaiting.child.stdin!.end('switch\n')
+    const result = await awaiting.result()
+    expect(result).toMatchObject({code: 0, output: 'gone api deploy-ended\nready\n'})
+    expect(fs.existsSync(path.join(host.dataDir, 'api', `switch-go-${ID}`))).toBe(false)
   })
 })

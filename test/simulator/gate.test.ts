@@ -357,11 +357,11 @@ describe('a held push', () => {
 describe('the gate verbs over ssh', () => {
   it('report each state of an app as the JSON document PROTOCOL.md describes', async () => {
     const version = await gate('version', [])
-    expect(version).toMatchObject({code: 0, stdout: expect.stringMatching(/^graduate-gate \d+\.\d+\.\d+ protocol 3\n$/)})
+    expect(version).toMatchObject({code: 0, stdout: expect.stringMatching(/^graduate-gate \d+\.\d+\.\d+ protocol 4\n$/)})
 
     const unarmed = await statusDocument(['shape'])
     expect(Object.keys(unarmed).sort()).toEqual(['apps', 'now', 'protocol', 'version'])
-    expect(unarmed).toMatchObject({protocol: 3, version: version.stdout.split(' ')[1]})
+    expect(unarmed).toMatchObject({protocol: 4, version: version.stdout.split(' ')[1]})
     expect(unarmed.apps).toEqual([
       {app: 'shape', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null, held_at: null, containers: [], decision: null, decided_at: null, reason: null, waiting: 0, switch: null},
     ])

@@ -89,10 +89,14 @@ export function gateAbort(id: string, apps: readonly string[]): DokkuCommand {
 
 /**
  * Wait on the host, at most `seconds`, until each app's released deploy has reached the nginx switch or
- * can no longer reach it; answers where each one is. Read-only.
+ * can no longer reach it; answers where each one is. Read-only — unless `thenSwitch`: then it prints
+ * `ready` after its answer and switches the apps (as `gateSwitch`) when the word `switch` comes on its
+ * stdin within the same `seconds`.
  */
-export function gateAwaitSwitch(id: string, seconds: number, apps: readonly string[]): DokkuCommand {
-  return {argv: ['graduate:await-switch', id, wholeSeconds('the switch wait', seconds), ...someApps('await-switch', apps)]}
+export function gateAwaitSwitch(id: string, seconds: number, apps: readonly string[], options: {thenSwitch?: boolean} = {}): DokkuCommand {
+  return {
+    argv: ['graduate:await-switch', id, wholeSeconds('the switch wait', seconds), ...(options.thenSwitch ? ['--then-switch'] : []), ...someApps('await-switch', apps)],
+  }
 }
 
 /** Let the released deploys of graduation `id` waiting at the nginx switch reload now; later arrivals pass at once. */

@@ -107,7 +107,7 @@ describe("reading a host's facts", () => {
     expect(answer).toEqual({kind: 'other-protocol', installed: {version: '0.2.1', protocol: 2}})
     expect(old.sent).toEqual(['graduate:facts api', 'graduate:version'])
     expect(gateProblem(answer as Exclude<typeof answer, {kind: 'facts'}>, 'production')).toEqual({
-      message: 'the gate plugin 0.2.1 speaks protocol 2; this graduate speaks 3 and needs its newer verbs',
+      message: `the gate plugin 0.2.1 speaks protocol 2; this graduate speaks ${GATE_PROTOCOL} and needs its newer verbs`,
       fix: 'graduate gate upgrade production',
     })
 
@@ -118,11 +118,11 @@ describe("reading a host's facts", () => {
   })
 
   it("says a newer gate needs a newer graduate, or this one's gate back", async () => {
-    const {host} = fakeHost({'graduate:facts api': {stdout: FACTS(4)}})
+    const {host} = fakeHost({'graduate:facts api': {stdout: FACTS(GATE_PROTOCOL + 1)}})
     const answer = await readHostFacts(host, ['api'], {}, {timeoutMs: 1000})
-    expect(answer).toEqual({kind: 'other-protocol', installed: {version: '9.0.0', protocol: 4}})
+    expect(answer).toEqual({kind: 'other-protocol', installed: {version: '9.0.0', protocol: GATE_PROTOCOL + 1}})
     expect(gateProblem(answer as Exclude<typeof answer, {kind: 'facts'}>, 'production').fix).toBe(
-      "upgrade graduate to a version that speaks protocol 4, or put this graduate's gate back: graduate gate upgrade production --force",
+      `upgrade graduate to a version that speaks protocol ${GATE_PROTOCOL + 1}, or put this graduate's gate back: graduate gate upgrade production --force`,
     )
   })
 

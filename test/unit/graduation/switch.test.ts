@@ -1,26 +1,40 @@
 import {describe, expect, it} from 'vitest'
 import type {DokkuCommand} from '../../../src/dokku/command.js'
 import type {HostGates} from '../../../src/graduation/gates.js'
-import type {DokkuHost} from '../../../src/graduation/remote.js'
+import type {DokkuHost, RemoteOptions} from '../../../src/graduation/remote.js'
 import {NEVER_REACHED, switchTogether} from '../../../src/graduation/switch.js'
 import type {ExecResult} from '../../../src/ssh/transport.js'
 
-/** A host that answers graduate:await-switch when `arrive` is called, and records every switch it is sent. */
-function fakeHost(label: string, awaitAnswer: string, switchAnswer: string) {
+/**
+ * A host whose graduate:await-switch --then-switch answers when `arrive` is called (or when the word
+ * comes first), prints `ready`, and switches when the word `switch` reaches its stdin; it records every
+ * command it is sent and the word. `ready: false` is a gate that could not make its FIFO: it answers and
+ * exits, leaving the switch to graduate:switch.
+ */
+function fakeHost(label: string, awaitAnswer: string, switchAnswer: string, behaviour: {ready?: boolean} = {}) {
   const sent: string[][] = []
   let arrive: (() => void) | undefined
   const arrived = new Promise<void>((resolve) => (arrive = resolve))
   const answer = (stdout: string): ExecResult => ({exitCode: 0, signal: null, stdout, stderr: '', durationMs: 1})
   const host = {
     label,
-    run: async (command: DokkuCommand, options: {signal?: AbortSignal}) => {
+    send: async (command: DokkuCommand, options: RemoteOptions) => {
       sent.push([...command.argv])
-      await Promise.race([arrived, new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('stopped waiting'))))])
-      return answer(awaitAnswer)
-    },
-    send: async (command: DokkuCommand) => {
-      sent.push([...command.argv])
-      return answer(switchAnswer)
+      if (command.argv[0] === 'graduate:switch') return answer(switchAnswer)
+      let open = true
+      const stopped = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('stopped waiting'))))
+      const word = options.laterStdin!.then((text) => {
+        if (open) sent.push(['stdin', text.trim()])
+      })
+      try {
+        await Promise.race([arrived, word, stopped])
+        if (behaviour.ready === false) return answer(awaitAnswer)
+        options.onStdout?.(`${awaitAnswer}ready\n`)
+        await Promise.race([word, stopped])
+        return answer(`${awaitAnswer}ready\n${switchAnswer}`)
+      } finally {
+        open = false
+      }
     },
   }
   return {host: host as unknown as DokkuHost, sent, arrive: () => arrive!()}
@@ -37,14 +51,15 @@ describe('switchTogether', () => {
     one.arrive()
     // Only one host is ready: nothing is switched yet.
     await new Promise((resolve) => setImmediate(resolve))
-    expect(one.sent.filter((argv) => argv[0] === 'graduate:switch')).toEqual([])
+    expect(one.sent).toEqual([['graduate:await-switch', 'g1', '60', '--then-switch', 'api', 'web']])
     two.arrive()
     const result = await switching
+    // One command per host: the switch is a word on the channel each host already has open.
     expect(one.sent).toEqual([
-      ['graduate:await-switch', 'g1', '60', 'api', 'web'],
-      ['graduate:switch', 'g1', 'api', 'web'],
+      ['graduate:await-switch', 'g1', '60', '--then-switch', 'api', 'web'],
+      ['stdin', 'switch'],
     ])
-    expect(two.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'worker'])
+    expect(two.sent).toEqual([['graduate:await-switch', 'g1', '60', '--then-switch', 'worker'], ['stdin', 'switch']])
     expect(result).toEqual([
       {host: 'dokku@one', together: ['api', 'web'], alone: [], at: new Date(2000).toISOString()},
       {host: 'dokku@two', together: ['worker'], alone: [], at: new Date(2001).toISOString()},
@@ -58,15 +73,15 @@ describe('switchTogether', () => {
     const switching = switchTogether({id: 'g1', hosts, waitMs: 20, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
     ready.arrive()
     const result = await switching
-    expect(slow.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'worker'])
+    expect(slow.sent.at(-1)).toEqual(['stdin', 'switch'])
     expect(result[1]).toEqual({host: 'dokku@slow', together: [], alone: [{app: 'worker', why: expect.stringContaining('had not reached the nginx switch'), kind: 'own'}], at: null})
   })
 
-  it('never sends the switch for an app whose deploy ended without reaching it, and says why', async () => {
+  it('says why an app whose deploy ended without reaching the switch went alone', async () => {
     const host = fakeHost('dokku@one', 'at-switch api 1000\ngone worker deploy-ended\n', 'switched api 1000 2000\n')
     host.arrive()
     const result = await switchTogether({id: 'g1', hosts: [{host: host.host, apps: ['api', 'worker']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
-    expect(host.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'api'])
+    expect(result[0]!.together).toEqual(['api'])
     expect(result[0]!.alone).toEqual([{app: 'worker', why: expect.stringContaining('runs no nginx-pre-reload'), kind: 'own'}])
   })
 
@@ -83,17 +98,17 @@ describe('switchTogether', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     // The late host has not been asked anything yet; the early one was switched after the wait.
     expect(late.sent).toEqual([])
-    expect(early.sent.at(-1)).toEqual(['graduate:switch', 'g1', 'api'])
+    expect(early.sent.at(-1)).toEqual(['stdin', 'switch'])
     deliverLate!(true)
     const result = await switching
-    expect(late.sent).toEqual([['graduate:switch', 'g1', 'worker']])
+    expect(late.sent).toEqual([['graduate:await-switch', 'g1', '60', '--then-switch', 'worker'], ['stdin', 'switch']])
     expect(lost.sent).toEqual([])
     expect(result[2]).toEqual({host: 'dokku@lost', together: [], alone: [{app: 'docs', why: NEVER_REACHED, kind: 'not-switched'}], at: null})
   })
 
   it('does not count a host that could not be asked as ready, and says why its apps went alone', async () => {
     const down = fakeHost('dokku@down', '', '')
-    const downHost = {...(down.host as unknown as Record<string, unknown>), run: async () => Promise.reject(new Error('connect ECONNREFUSED')), send: async () => Promise.reject(new Error('connect ECONNREFUSED'))}
+    const downHost = {...(down.host as unknown as Record<string, unknown>), send: async () => Promise.reject(new Error('connect ECONNREFUSED'))}
     const up = fakeHost('dokku@up', 'at-switch api 1000\n', 'switched api 1000 2000\n')
     up.arrive()
     const hosts: HostGates[] = [{host: downHost as unknown as DokkuHost, apps: ['worker']}, {host: up.host, apps: ['api']}]
@@ -107,5 +122,33 @@ describe('switchTogether', () => {
     host.arrive()
     const result = await switchTogether({id: 'g1', hosts: [{host: host.host, apps: ['api', 'web']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
     expect(result[0]).toEqual({host: 'dokku@one', together: ['api', 'web'], alone: [], at: new Date(2000).toISOString()})
+  })
+
+  it('sends graduate:switch to a host whose gate answered without waiting for the word (no FIFO)', async () => {
+    const host = fakeHost('dokku@one', 'at-switch api 1000\n', 'switched api 1000 2000\n', {ready: false})
+    host.arrive()
+    const result = await switchTogether({id: 'g1', hosts: [{host: host.host, apps: ['api']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    expect(host.sent).toEqual([
+      ['graduate:await-switch', 'g1', '60', '--then-switch', 'api'],
+      ['graduate:switch', 'g1', 'api'],
+    ])
+    expect(result[0]).toEqual({host: 'dokku@one', together: ['api'], alone: [], at: new Date(2000).toISOString()})
+  })
+
+  it('sends graduate:switch when the connection dropped after ready, before the switch was said', async () => {
+    const sent: string[][] = []
+    const host = {
+      label: 'dokku@flaky',
+      send: async (command: DokkuCommand, options: RemoteOptions): Promise<ExecResult> => {
+        sent.push([...command.argv])
+        if (command.argv[0] === 'graduate:switch') return {exitCode: 0, signal: null, stdout: 'switched api 1000 2000\n', stderr: '', durationMs: 1}
+        options.onStdout?.('at-switch api 1000\nready\n')
+        await options.laterStdin
+        return {exitCode: null, signal: null, stdout: 'at-switch api 1000\nready\n', stderr: '', durationMs: 1}
+      },
+    }
+    const result = await switchTogether({id: 'g1', hosts: [{host: host as unknown as DokkuHost, apps: ['api']}], waitMs: 1000, deadline: Date.now() + 60_000, commandMs: 1000, nameOf})
+    expect(sent.at(-1)).toEqual(['graduate:switch', 'g1', 'api'])
+    expect(result[0]!.together).toEqual(['api'])
   })
 })
