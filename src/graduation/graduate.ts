@@ -21,7 +21,7 @@ import {graduationRecord, storeRecord} from './record.js'
 import {awaitReleaseTail} from './release-tail.js'
 import type {DokkuHost} from './remote.js'
 import {settleAndDisarm} from './settle-gates.js'
-import {NEVER_REACHED, switchTogether} from './switch.js'
+import {switchTogether} from './switch.js'
 import {type PushResult, cacheRepoFor, deployImageTo, ensureRevision, pushRevisionTo} from './transfer.js'
 import {verifyAborted, verifyReleased} from './verify.js'
 import {waitForHolds} from './wait-for-holds.js'
@@ -380,13 +380,17 @@ class Run {
     const started = Date.now()
     const plan = this.plan
     const nameOf = (host: string, app: string) => plan.find((entry) => entry.host === host && entry.targetApp === app)?.app ?? app
-    const switched = await switchTogether({id: this.options.id, hosts: [...gates.armed], delivered, waitMs: this.resolved.options.timeouts.switchMs, deadline, commandMs: this.commandMs, nameOf})
+    const reached = new Set<string>()
+    const deliveredTo = async (host: string) => {
+      const arrived = await delivered(host)
+      if (arrived) reached.add(host)
+      return arrived
+    }
+    const switched = await switchTogether({id: this.options.id, hosts: [...gates.armed], delivered: deliveredTo, waitMs: this.resolved.options.timeouts.switchMs, deadline, commandMs: this.commandMs, nameOf})
     this.bus.emit({type: 'switch', hosts: switched, waitedMs: Date.now() - started})
-    for (const host of switched) {
-      for (const {app, why} of host.alone) {
-        // An app the release never reached has a warning of its own, and stays on its old release.
-        if (why !== NEVER_REACHED) this.bus.emit({type: 'warning', host: host.host, app, message: `${app} did not switch together with the others: ${why}`})
-      }
+    // A host the release never reached has a warning of its own (its apps stay on their old release).
+    for (const host of switched.filter((host) => reached.has(host.host))) {
+      for (const {app, why} of host.alone) this.bus.emit({type: 'warning', host: host.host, app, message: `${app} did not switch together with the others: ${why}`})
     }
     return switched
   }

@@ -149,7 +149,18 @@ describe('a local hook', () => {
     const pidFile = path.join(path.dirname(manifest), 'hook.pid')
     const home = scratchHome()
     const running = startCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env: home.env})
-    hookPid = await waitFor('the POST hook to start', () => (fs.existsSync(pidFile) && /^\d+\n$/.test(fs.readFileSync(pidFile, 'utf8')) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined), {timeoutMs: 90_000})
+    let ended: Awaited<typeof running.result> | undefined
+    void running.result.then((result) => (ended = result))
+    // Bounded by graduate itself: it either reaches its POST hook or ends (and the test says how).
+    hookPid = await waitFor(
+      'the POST hook to start',
+      () => {
+        if (fs.existsSync(pidFile) && /^\d+\n$/.test(fs.readFileSync(pidFile, 'utf8'))) return Number(fs.readFileSync(pidFile, 'utf8'))
+        if (ended) throw new Error(`graduate ended (exit ${ended.code}) before its POST hook started:\n${ended.stdout}${ended.stderr}`)
+        return undefined
+      },
+      {timeoutMs: 110_000},
+    )
     expect(isRunning(hookPid)).toBe(true)
 
     running.child.kill('SIGKILL')
