@@ -1,8 +1,7 @@
 import {loadManifest, resolveGraduation} from '../manifest/index.js'
-import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+import {withSession} from '../session.js'
 import {describeRevisions} from './describe-plan.js'
 import {EventBus, type PlannedApp} from './events.js'
-import {HostDirectory} from './hosts.js'
 import {cacheDir} from './journal.js'
 import {planApps} from './plan.js'
 import {promotionPlanner} from './planner.js'
@@ -46,9 +45,7 @@ export async function planGraduation(request: PlanRequest): Promise<PlanReport> 
     if (event.type === 'problem' && event.severity === 'warning') warnings.push({host: event.host, ...(event.app ? {app: event.app} : {}), message: event.message, ...(event.fix ? {fix: event.fix} : {})})
     if (event.type === 'warning') warnings.push({host: event.host ?? '', ...(event.app ? {app: event.app} : {}), message: event.message})
   })
-  const transport = new NodeSshTransport()
-  try {
-    const hosts = new HostDirectory(transport, bus, {connectTimeoutMs: resolved.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
+  return withSession({bus: bus, connectTimeoutMs: resolved.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys}, async (hosts) => {
     await hosts.connectAll(resolved.apps.flatMap((app) => [app.source.host, app.target.host]))
     const {facts, problems} = await inspect(resolved.apps, {
       hosts,
@@ -68,7 +65,5 @@ export async function planGraduation(request: PlanRequest): Promise<PlanReport> 
       warn: (entry, message) => warnings.push({host: entry.host, app: entry.app, message}),
     })
     return {from: resolved.from, to: resolved.to, skippedEnvironments: resolved.skipped, apps, problems, warnings}
-  } finally {
-    await transport.closeAll()
-  }
+  })
 }

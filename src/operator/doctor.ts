@@ -2,13 +2,13 @@ import pMap from 'p-map'
 import {warningsOnStderr} from '../ui/stderr-warnings.js'
 import type {GateAppFacts, GateMissingApp} from '../dokku/parse/gate.js'
 import {type HostFactsAnswer, readHostFacts} from '../graduation/host-facts.js'
-import {HostDirectory, hostKey} from '../graduation/hosts.js'
+import {hostKey} from '../graduation/hosts.js'
 import {cacheDir} from '../graduation/journal.js'
 import type {DokkuHost} from '../graduation/remote.js'
 import {cacheRepoFor} from '../graduation/transfer.js'
 import {loadManifest, resolveEnvironment} from '../manifest/index.js'
 import type {HostSpec, ResolvedEnvironment} from '../manifest/types.js'
-import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+import {withSession} from '../session.js'
 import {describeSettings} from '../ssh/describe-settings.js'
 import {bundledPlugin} from './bundled-plugin.js'
 import {describeFailure} from './describe-failure.js'
@@ -56,9 +56,7 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
   const plugin = bundledPlugin()
   const hostList = distinctHosts(environments, manifest.chain)
   const commandMs = manifest.options.timeouts.commandMs
-  const transport = new NodeSshTransport()
-  try {
-    const directory = new HostDirectory(transport, warningsOnStderr('doctor', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
+  return withSession({bus: warningsOnStderr('doctor', '-'), connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys}, async (directory) => {
     const connected = new Map<string, DokkuHost>()
     // Each host's gate is asked once for all of its apps (`graduate:facts`); a host whose gate cannot
     // answer is checked with Dokku's own commands, one by one.
@@ -116,9 +114,7 @@ export async function runDoctor(request: DoctorRequest): Promise<DoctorReport> {
       counts: {ok: count(rows, 'ok'), warn: count(rows, 'warn'), fail: count(rows, 'fail')},
       gatePlugin: plugin.version,
     }
-  } finally {
-    await transport.closeAll()
-  }
+  })
 }
 
 interface HostEntry {

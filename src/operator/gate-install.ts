@@ -6,11 +6,11 @@ import {GATE_HOOK_PLUGIN_NAME, GATE_PLUGIN_NAME, pluginInstall, pluginUninstall}
 import {parseGateVersion} from '../dokku/parse/gate.js'
 import {parsePluginList} from '../dokku/parse/lists.js'
 import {warningsOnStderr} from '../ui/stderr-warnings.js'
-import {HostDirectory, hostKey} from '../graduation/hosts.js'
+import {hostKey} from '../graduation/hosts.js'
 import {GATE_PROTOCOL} from '../graduation/preflight.js'
 import {loadManifest, resolveEnvironment} from '../manifest/index.js'
 import type {HostSpec} from '../manifest/types.js'
-import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+import {withSession} from '../session.js'
 import {type BundledPlugin, bundledPlugin, packPlugin} from './bundled-plugin.js'
 import {describeFailure} from './describe-failure.js'
 import {compareVersions} from './plugin-version.js'
@@ -84,9 +84,7 @@ export async function installGate(request: GateInstallRequest): Promise<GateInst
   const env = resolveEnvironment(manifest, request.env)
   const plugin = bundledPlugin()
   const context: HostContext = {plugin, mode: request.mode, force: request.force, env: env.name, commandMs: env.options.timeouts.commandMs}
-  const transport = new NodeSshTransport()
-  try {
-    const directory = new HostDirectory(transport, warningsOnStderr('-', env.name), {connectTimeoutMs: env.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys === true})
+  return withSession({bus: warningsOnStderr('-', env.name), connectTimeoutMs: env.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys}, async (directory) => {
     const login = {sudo: request.user !== 'root'}
     const hosts = await pMap(
       env.hosts.map((spec) => withUser(spec, request.user)),
@@ -119,9 +117,7 @@ export async function installGate(request: GateInstallRequest): Promise<GateInst
       {concurrency: 8},
     )
     return {env: env.name, mode: request.mode, bundled: {version: plugin.version, protocol: GATE_PROTOCOL}, hosts: results}
-  } finally {
-    await transport.closeAll()
-  }
+  })
 }
 
 interface HostContext {

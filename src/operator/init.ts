@@ -6,12 +6,11 @@ import {appsList} from '../dokku/commands/core.js'
 import {parseAppsList} from '../dokku/parse/lists.js'
 import {UsageError} from '../errors.js'
 import {warningsOnStderr} from '../ui/stderr-warnings.js'
-import {HostDirectory} from '../graduation/hosts.js'
 import {type HostAddress, formatHostAddress, parseHostString} from '../manifest/host.js'
 import {loadManifest} from '../manifest/index.js'
 import {appNameProblem, environmentNameProblem} from '../manifest/names.js'
 import type {HostSpec} from '../manifest/types.js'
-import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+import {withSession} from '../session.js'
 import {type TemplateEnvironment, manifestTemplate} from './manifest-template.js'
 
 export interface InitRequest {
@@ -124,9 +123,7 @@ function parseEnvironments(values: string[]): EnvironmentArgument[] {
 
 /** `apps:list` on each environment's host (a host shared by environments is asked once). */
 async function listApps(specs: HostSpec[], acceptNewHostKeys: boolean): Promise<string[][]> {
-  const transport = new NodeSshTransport()
-  try {
-    const hosts = new HostDirectory(transport, warningsOnStderr('init', '-'), {connectTimeoutMs: CONNECT_TIMEOUT_MS, acceptNewHostKeys})
+  return withSession({bus: warningsOnStderr('init', '-'), connectTimeoutMs: CONNECT_TIMEOUT_MS, acceptNewHostKeys}, async (hosts) => {
     await hosts.connectAll(specs)
     const answers = new Map<string, Promise<string[]>>()
     return await Promise.all(
@@ -140,9 +137,7 @@ async function listApps(specs: HostSpec[], acceptNewHostKeys: boolean): Promise<
         return apps
       }),
     )
-  } finally {
-    await transport.closeAll()
-  }
+  })
 }
 
 /**

@@ -1,7 +1,7 @@
-import {HostDirectory} from '../graduation/hosts.js'
+import type {HostDirectory} from '../graduation/hosts.js'
 import {loadManifest, resolveEnvironment} from '../manifest/index.js'
 import type {Manifest, ResolvedEnvironment} from '../manifest/types.js'
-import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
+import {withSession} from '../session.js'
 import {warningsOnStderr} from '../ui/stderr-warnings.js'
 
 export interface ManifestSession {
@@ -25,13 +25,9 @@ export interface SessionOptions {
  */
 export async function withManifest<T>(manifestPath: string, work: (session: ManifestSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
   const manifest = await loadManifest(manifestPath)
-  const transport = new NodeSshTransport()
-  try {
-    const hosts = new HostDirectory(transport, warningsOnStderr('-', '-'), {connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: options.acceptNewHostKeys === true})
-    return await work({manifest, hosts, commandMs: manifest.options.timeouts.commandMs})
-  } finally {
-    await transport.closeAll()
-  }
+  return withSession({bus: warningsOnStderr('-', '-'), connectTimeoutMs: manifest.options.timeouts.connectMs, acceptNewHostKeys: options.acceptNewHostKeys}, (hosts) =>
+    work({manifest, hosts, commandMs: manifest.options.timeouts.commandMs}),
+  )
 }
 
 /** `withManifest` for one environment of it. */

@@ -107,7 +107,7 @@ describe('installing the gate plugin', () => {
     expect(refused.code).toBe(3)
     // The summary wraps its lines to the terminal; the words are what matter.
     const said = refused.stdout.replace(/\s+/g, ' ')
-    expect(said).toContain('the gate plugin 0.2.1 speaks protocol 2; this graduate speaks 3')
+    expect(said).toContain('the gate plugin 0.2.1 speaks protocol 2; this graduate speaks 4')
     expect(said).toContain('fix: graduate gate upgrade production')
 
     expect((await cli(['gate', 'upgrade', 'production', '--yes'])).code).toBe(0)
