@@ -73,9 +73,7 @@ export async function readAppFacts(host: DokkuHost, app: string, wanted: FactsWa
   const options = {timeoutMs: read.timeoutMs, readOnly: true, ...(read.signal ? {signal: read.signal} : {})}
   const apps = {...appsReport(app), okExitCodes: [0, APP_MISSING_EXIT]}
   const report = await host.run(apps, options)
-  if (report.exitCode === APP_MISSING_EXIT) {
-    return {app, host: host.label, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, artifact: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
-  }
+  if (report.exitCode === APP_MISSING_EXIT) return missingApp(host.label, app)
   const deployed = parseAppsReport(report.stdout, apps)
   const settings = wanted.side === 'target' || wanted.detail === 'all'
   const [git, keys, registry, ps, proxy, checks, scheduler, domains] = await Promise.all([
@@ -89,18 +87,13 @@ export async function readAppFacts(host: DokkuHost, app: string, wanted: FactsWa
     wanted.detail === 'all' ? host.run(domainsReport(app), options) : undefined,
   ])
   const gitFacts = parseGitReport(git.stdout, gitReport(app))
-  const facts: AppFacts = {
-    app,
-    host: host.label,
-    exists: true,
+  const facts = deployedApp(host.label, app, {
     deploySource: deployed.deploySource,
     deploySourceMetadata: deployed.deploySourceMetadata,
-    rev: deployedGitRevision(deployed) ?? null,
-    artifact: deployedArtifact(deployed) ?? null,
     deployBranch: gitFacts.deployBranch,
     revEnvVar: gitFacts.revEnvVar,
     configKeys: parseConfigKeys(keys.stdout),
-  }
+  })
   if (registry) facts.registry = parseRegistryReport(registry.stdout, registryReport(app))
   if (ps) {
     const psFacts = parsePsReport(ps.stdout, psReport(app))
@@ -132,22 +125,14 @@ export async function readAppFacts(host: DokkuHost, app: string, wanted: FactsWa
 export function appFactsFromGate(host: string, entry: GateAppFacts | GateMissingApp, wanted: FactsWanted): AppFacts {
   const app = entry.app
   if (entry.errors.length > 0) throw new AppFactsError({host, app, failures: entry.errors})
-  if (!entry.exists) {
-    return {app, host, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, artifact: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
-  }
-  const deployed = {deploySource: entry.deploySource, deploySourceMetadata: entry.deploySourceMetadata, locked: false}
-  const facts: AppFacts = {
-    app,
-    host,
-    exists: true,
+  if (!entry.exists) return missingApp(host, app)
+  const facts = deployedApp(host, app, {
     deploySource: entry.deploySource,
     deploySourceMetadata: entry.deploySourceMetadata,
-    rev: deployedGitRevision(deployed) ?? null,
-    artifact: deployedArtifact(deployed) ?? null,
     deployBranch: entry.deployBranch,
     revEnvVar: entry.revEnvVar,
     configKeys: [...(entry.configKeys ?? [])],
-  }
+  })
   if (wanted.side === 'source') {
     const {registry} = entry
     facts.registry = {pushOnRelease: registry.pushOnRelease, server: registry.server ?? '', imageRepo: registry.imageRepo ?? '', tagVersion: registry.tagVersion}
@@ -166,6 +151,17 @@ export function appFactsFromGate(host: string, entry: GateAppFacts | GateMissing
     facts.customDomains = entry.domains.app.filter((vhost) => !defaults.includes(vhost))
   }
   return facts
+}
+
+/** An app Dokku does not have: nothing else about it is asked. */
+function missingApp(host: string, app: string): AppFacts {
+  return {app, host, exists: false, deploySource: '', deploySourceMetadata: '', rev: null, artifact: null, deployBranch: '', revEnvVar: 'GIT_REV', configKeys: []}
+}
+
+/** What every existing app has, whoever read it: its deploy (and so its revision or image), branch and config names. */
+function deployedApp(host: string, app: string, read: Pick<AppFacts, 'deploySource' | 'deploySourceMetadata' | 'deployBranch' | 'revEnvVar' | 'configKeys'>): AppFacts {
+  const deployed = {deploySource: read.deploySource, deploySourceMetadata: read.deploySourceMetadata, locked: false}
+  return {app, host, exists: true, ...read, rev: deployedGitRevision(deployed) ?? null, artifact: deployedArtifact(deployed) ?? null}
 }
 
 /** How many containers of each process type run, from Dokku's `<proc>.<index>` container names (as ps:report's status keys). */
