@@ -145,7 +145,9 @@ if [[ -n "$SSH_ORIGINAL_COMMAND" ]]; then
     SIM_SSH_LOGIN=$SIM_LOGIN "$0" $SSH_ORIGINAL_COMMAND || exit_code=$?
     set +f
   else
-    readarray -t ssh_arg_array < <(printf '%s' "$SSH_ORIGINAL_COMMAND" | xargs -n 1)
+    # xargs reads the same bytes from printf as in Dokku's `printf '%s' … | xargs -n 1`, but is the
+    # process substitution's own process instead of one more fork beside printf's.
+    readarray -t ssh_arg_array < <(exec xargs -n 1 < <(printf '%s' "$SSH_ORIGINAL_COMMAND"))
     set -f
     SIM_SSH_LOGIN=$SIM_LOGIN "$0" "${ssh_arg_array[@]}" || exit_code=$?
     set +f
