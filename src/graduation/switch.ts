@@ -94,7 +94,10 @@ function talkTo(gates: HostGates, options: SwitchOptions, channel: {word: Promis
     // Once the word is out, the host has commandMs to answer; past that graduate:switch is tried instead.
     const silent = new AbortController()
     let timer: NodeJS.Timeout | undefined
-    void channel.word.then(() => (timer = setTimeout(() => silent.abort(new Error(`no answer to the switch within ${options.commandMs} ms`)), options.commandMs)))
+    let running = true
+    void channel.word.then(() => {
+      if (running) timer = setTimeout(() => silent.abort(new Error(`no answer to the switch within ${options.commandMs} ms`)), options.commandMs)
+    })
     let stdout = ''
     const onStdout = (chunk: string) => {
       stdout += chunk
@@ -128,6 +131,7 @@ function talkTo(gates: HostGates, options: SwitchOptions, channel: {word: Promis
       settle(before)
       return {before}
     } finally {
+      running = false
       clearTimeout(timer)
     }
   })()

@@ -40,6 +40,8 @@ interface Invocation {
   target: BridgeTarget
   /** Aborted when git has finished, timed out or been aborted. */
   ended: AbortSignal
+  /** The SSH connection dropped while the remote command ran: its outcome on the host is unknown. */
+  connectionLost: boolean
 }
 
 interface Listening {
@@ -76,7 +78,8 @@ export class GitBridge {
     const {socketPath} = await this.listening
     const token = randomBytes(24).toString('hex')
     const ended = new AbortController()
-    this.invocations.set(token, {target, ended: ended.signal})
+    const invocation: Invocation = {target, ended: ended.signal, connectionLost: false}
+    this.invocations.set(token, invocation)
     try {
       const outcome = await runLocalGit(args, {
         ...options,
@@ -89,6 +92,9 @@ export class GitBridge {
         },
         timeoutError: () => new CommandTimeoutError({host: target.label, command: `git ${args.join(' ')}`, timeoutMs: options.timeoutMs}),
       })
+      // git exits 128 when its remote vanishes, but the command on the host may well go on (a Dokku
+      // deploy outlives its client): say so as exec does, with no exit status.
+      if (invocation.connectionLost) return {...outcome, exitCode: null, signal: null, durationMs: performance.now() - started}
       return {...outcome, durationMs: performance.now() - started}
     } finally {
       this.invocations.delete(token)
@@ -157,14 +163,14 @@ export class GitBridge {
         return
       }
       socket.pause()
-      accepted.then(
+      accepted.channel.then(
         (opened) => {
           channel = opened.channel
           if (socket.destroyed) {
             opened.channel.close()
             return
           }
-          relayOutput(opened, socket, finish)
+          relayOutput(opened, socket, finish, () => (accepted.invocation.connectionLost = true))
           socket.resume()
           for (const frame of early.splice(0)) toChannel(frame)
         },
@@ -197,7 +203,7 @@ export class GitBridge {
   }
 
   /** Checks the hello and opens the channel it asks for; a string is the reason it was refused. */
-  private accept(frame: Frame): Promise<OpenedChannel> | string {
+  private accept(frame: Frame): {channel: Promise<OpenedChannel>; invocation: Invocation} | string {
     if (frame.type !== FrameType.Hello) return 'the git SSH helper did not introduce itself'
     let hello: BridgeHello
     try {
@@ -218,12 +224,12 @@ export class GitBridge {
       )
     }
     if (!gitServiceCommand.test(request.command)) return `refusing to relay \`${request.command}\`: only git-receive-pack and git-upload-pack are bridged`
-    return target.openChannel(request.command, {signal: ended, ...(hello.gitProtocol ? {env: {GIT_PROTOCOL: hello.gitProtocol}} : {})})
+    return {invocation, channel: target.openChannel(request.command, {signal: ended, ...(hello.gitProtocol ? {env: {GIT_PROTOCOL: hello.gitProtocol}} : {})})}
   }
 }
 
 /** Remote stdout and stderr go to the helper as they come; the exit status once the channel is fully drained. */
-function relayOutput({channel, exit}: OpenedChannel, socket: net.Socket, finish: (exit: BridgeExit, message?: string) => void): void {
+function relayOutput({channel, exit}: OpenedChannel, socket: net.Socket, finish: (exit: BridgeExit, message?: string) => void, onLost: () => void): void {
   let closed = false
   let stderrEnded = false
   const forward = (type: FrameType, source: NodeJS.ReadableStream) => (chunk: Buffer) => {
@@ -236,7 +242,11 @@ function relayOutput({channel, exit}: OpenedChannel, socket: net.Socket, finish:
     if (!closed || !stderrEnded) return
     if (exit.code !== null) finish({code: exit.code})
     else if (exit.signal !== null) finish({code: 255}, `the remote command was killed by ${exit.signal}`)
-    else finish({code: 255}, 'the SSH connection was lost before the remote command finished')
+    else {
+      // Only while git is still there to hear it: a channel we closed because git went away was not lost.
+      if (!socket.destroyed) onLost()
+      finish({code: 255}, 'the SSH connection was lost before the remote command finished')
+    }
   }
   channel.on('data', forward(FrameType.Stdout, channel))
   channel.stderr.on('data', forward(FrameType.Stderr, channel.stderr))

@@ -83,6 +83,13 @@ describe('the switch: every released app reloads nginx together', () => {
     expect(Math.abs(firstNew('api') - firstNew('web'))).toBeLessThanOrEqual(1)
   })
 
+  it('switches with one command per host: the word goes down the channel each host holds open', () => {
+    const switchCommands = (host: string) =>
+      sim.state().hosts.find((entry) => entry.name === host)!.journal.map((entry) => entry.command).filter((command) => /^graduate:(await-switch|switch) /.test(command))
+    expect(switchCommands('prod-1')).toEqual([expect.stringMatching(/^graduate:await-switch \S+ \d+ --then-switch api web$/)])
+    expect(switchCommands('prod-2')).toEqual([expect.stringMatching(/^graduate:await-switch \S+ \d+ --then-switch worker$/)])
+  })
+
   it('reports which apps shared a reload, and each app\'s live time and the skew', () => {
     const summary = summaryOf(graduation)
     expect(summary['switch']).toEqual([

@@ -110,6 +110,14 @@ describe('git over the pooled connection', () => {
     expect(server.commands.length).toBe(commandsBefore)
   })
 
+  it('reports no exit status when the connection drops under git: what the host did is unknown', async () => {
+    const repo = await makeRepo('dropped')
+    const result = await connection.git(['fetch', gitRemoteUrl(settings, 'drop'), 'main'], {cwd: repo, timeoutMs})
+    // git itself exits 128, but a deploy on the host outlives its client: the caller must ask the host.
+    expect(result).toMatchObject({exitCode: null, signal: null})
+    expect(result.stderr).toContain('graduate: the SSH connection was lost before the remote command finished')
+  })
+
   it('kills git and closes its channel when the deadline passes', async () => {
     const repo = await makeRepo('held')
     const running = connection.git(['fetch', gitRemoteUrl(settings, 'hold'), 'main'], {cwd: repo, timeoutMs: 1_500})

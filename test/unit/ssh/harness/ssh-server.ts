@@ -13,7 +13,7 @@ import {generateKeyPair as generateWellFormedKeyPair} from '../../../simulator/k
  * `hold` (prints `held`, then runs until releaseHolds()); `drop` (prints a line, then cuts the whole connection);
  * `split-utf8` (prints `✓ ok`, the ✓ split across two packets);
  * `git-receive-pack '<repo>'` / `git-upload-pack '<repo>'` (real git on `<reposDir>/<repo>`; the repo
- * `hold` never answers, like a deploy held by the gate). Anything else exits 127.
+ * `hold` never answers, like a deploy held by the gate; `drop` cuts the whole connection at once). Anything else exits 127.
  */
 export interface TestSshServer {
   readonly port: number
@@ -174,6 +174,10 @@ export async function startSshServer(options: {
         const repo = /^'\/?([^']+)'$/.exec(words.join(' '))?.[1]
         if (repo === 'hold') {
           hold(stream, exit)
+          return
+        }
+        if (repo === 'drop') {
+          client.end()
           return
         }
         if (!options.reposDir || !repo) {
