@@ -146,4 +146,33 @@ describe('the switch: every released app reloads nginx together', () => {
       for (const app of APPS) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![0])
     })
   })
+
+  describe('a connection that drops during the release tail', () => {
+    let again: CliResult
+
+    beforeAll(async () => {
+      // prod-2's whole SSH connection drops as its await-switch starts answering: worker's push stream
+      // dies with it (its deploy goes on, observed §4) and the word cannot reach the host.
+      const dropped = sim.faults.command({host: 'prod-2', match: 'graduate:await-switch', action: {kind: 'drop', afterOutputBytes: 1}, once: true})
+      again = await runCli(['dev', 'production', '--yes', '--json', '-m', manifest], {env})
+      dropped.remove()
+    })
+
+    it('graduates: the cut-off deploy is awaited on the host and found live, with a warning about its branch', async () => {
+      expect(again.code, again.stderr).toBe(0)
+      expect(summaryOf(again)).toMatchObject({outcome: 'graduated', exitCode: 0})
+      const warnings = again.events.filter((event) => event.type === 'warning').map((event) => String(event['message']))
+      expect(warnings).toContainEqual(expect.stringMatching(/^worker on \S+ is live on \w+, but its push connection was cut/))
+      for (const app of APPS) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]!.at(-1))
+    })
+
+    it('switches the host the word could not reach with graduate:switch', () => {
+      const commands = sim.state().hosts.find((entry) => entry.name === 'prod-2')!.journal.map((entry) => entry.command)
+      expect(commands.filter((command) => /^graduate:(await-switch|switch) /.test(command)).slice(-2)).toEqual([
+        expect.stringMatching(/^graduate:await-switch \S+ \d+ --then-switch worker$/),
+        expect.stringMatching(/^graduate:switch \S+ worker$/),
+      ])
+      expect(summaryOf(again)['switch']).toEqual([expect.objectContaining({together: ['api', 'web']}), expect.objectContaining({together: ['worker']})])
+    })
+  })
 })

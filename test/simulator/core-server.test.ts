@@ -99,6 +99,26 @@ describe('the core server and its client', () => {
     await waitFor('the deploy lock to be freed', () => !DeployLock.isHeld(sim.paths('dev'), 'api'))
     expect(sim.state().hosts[0]!.apps.find((app) => app.name === 'api')!.liveRev).toBe(before)
   })
+
+  it('a hung-up push leaves its deploy running to the end, as on a real host (dokku-observed.md §4)', async () => {
+    const pidFile = path.join(scratch, 'hup-release.pid')
+    const work = path.join(scratch, 'hup-work')
+    const gitEnv = {...hostEnv(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test'}
+    const appDir = path.join(sim.paths('dev').dokkuRoot, 'api')
+    expect((await run('git', ['clone', '-q', '--branch', 'main', appDir, work], {env: gitEnv})).code).toBe(0)
+    // Long enough that the hangup reaches the release task while it runs, if anything passed it on.
+    fs.writeFileSync(path.join(work, 'Procfile'), `web: serve\nrelease: echo $$ > ${pidFile}; sleep 2\n`)
+    expect((await run('git', ['-C', work, 'commit', '-qam', 'release after a hangup'], {env: gitEnv})).code).toBe(0)
+    const pushed = (await run('git', ['-C', work, 'rev-parse', 'HEAD'], {env: gitEnv})).stdout.trim()
+
+    const push = startSession(`git -C ${work} push -q origin HEAD:main`)
+    await waitFor('the release task to run', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim())
+    // The pushing client goes away: git push, receive-pack and its hook get the hangup, the deploy does not.
+    process.kill(-push.child.pid!, 'SIGHUP')
+    await push.exit
+    await waitFor('the deploy to end', () => !DeployLock.isHeld(sim.paths('dev'), 'api'), {timeoutMs: 60_000})
+    expect(sim.state().hosts[0]!.apps.find((app) => app.name === 'api')!.liveRev).toBe(pushed)
+  })
 })
 
 describe('stopping the simulator', () => {

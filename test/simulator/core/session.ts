@@ -12,6 +12,7 @@ import {type ChildProcess, type SpawnOptions, spawn} from 'node:child_process'
  */
 export class CommandSession {
   hungUp = false
+  private deployOutlivesHangup = false
   /** The client died before the command ended: the command is as dead as a SIGKILLed process. */
   killed = false
   done = false
@@ -51,7 +52,17 @@ export class CommandSession {
   /** The session's client got SIGHUP: so do the command's children, as members of the session's process group did. */
   hangUp(): void {
     this.hungUp = true
-    this.signalChildren('SIGHUP')
+    if (!this.deployOutlivesHangup) this.signalChildren('SIGHUP')
+  }
+
+  /**
+   * A deploy's processes outlive the push that started it: on a real host, once the pushing client was
+   * gone, git receive-pack and the pre-receive hook exited but the `dokku git-hook` → scheduler →
+   * check-deploy chain stayed and nothing reached it (dokku-observed.md §4). So the deploy's children
+   * (release tasks, triggers, post-deploy) are not given the hangup; the command only notes it.
+   */
+  outliveHangup(): void {
+    this.deployOutlivesHangup = true
   }
 
   /**

@@ -62,6 +62,7 @@ export const gitUploadPack: CoreCommand = async (ctx, args) => {
 
 /** cmd-git-hook: called by the pre-receive hook with `oldrev newrev refname` lines on stdin. */
 export const gitHook: CoreCommand = async (ctx, args) => {
+  ctx.session.outliveHangup()
   const app = args[1] ?? ''
   if (!isValidAppName(app)) fail('App name must begin with lowercase alphanumeric character, and may only contain lowercase alphanumerics, dots, and hyphens')
   const branch = computedDeployBranch(ctx.paths, app)
