@@ -1,8 +1,8 @@
 import {gateAwaitSwitch, gateSwitch} from '../dokku/commands/gate.js'
 import {type SwitchPosition, parseSwitchPositions} from '../dokku/parse/gate.js'
+import {deferred} from '../deferred.js'
 import type {HostSwitch} from './events.js'
 import type {HostGates} from './gates.js'
-import {deferred} from '../deferred.js'
 import {withDeadline} from './limit.js'
 
 /** Why an app whose host never got the release did not switch. */

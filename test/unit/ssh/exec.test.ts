@@ -1,4 +1,5 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {deferred} from '../../../src/deferred.js'
 import {CommandTimeoutError, ConnectionError} from '../../../src/errors.js'
 import {NodeSshTransport} from '../../../src/ssh/node-ssh-transport.js'
 import type {ExecResult, HostConnection} from '../../../src/ssh/transport.js'
@@ -54,6 +55,18 @@ describe('exec', () => {
     expect(echoed).toMatchObject({exitCode: 0, stdout: '{"apps": ["web", "worker"]}\nsecond line\n'})
     // Without stdin, `cat` sees end-of-file straight away rather than hanging.
     expect(await connection.exec('cat', {timeoutMs})).toMatchObject({exitCode: 0, stdout: ''})
+  })
+
+  it('keeps stdin open until laterStdin resolves, then writes its text and closes it', async () => {
+    const connection = await connect()
+    const word = deferred<string>()
+    let heard = ''
+    const running = connection.exec('cat', {timeoutMs, laterStdin: word.promise, onStdout: (chunk) => (heard += chunk)})
+    // cat is running with nothing to read yet: its channel is open and it has said nothing.
+    await server.waitFor(() => server.openChannels() === 1, 'the command to be running')
+    expect(heard).toBe('')
+    word.resolve('switch\n')
+    expect(await running).toMatchObject({exitCode: 0, stdout: 'switch\n'})
   })
 
   it('streams output as text without splitting a UTF-8 character across chunks', async () => {
