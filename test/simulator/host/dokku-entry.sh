@@ -145,9 +145,15 @@ if [[ -n "$SSH_ORIGINAL_COMMAND" ]]; then
     SIM_SSH_LOGIN=$SIM_LOGIN "$0" $SSH_ORIGINAL_COMMAND || exit_code=$?
     set +f
   else
-    # xargs reads the same bytes from printf as in Dokku's `printf '%s' … | xargs -n 1`, but is the
-    # process substitution's own process instead of one more fork beside printf's.
-    readarray -t ssh_arg_array < <(exec xargs -n 1 < <(printf '%s' "$SSH_ORIGINAL_COMMAND"))
+    # Dokku runs `printf '%s' … | xargs -n 1`. Here xargs is the process substitution's own process,
+    # and reads a here-string (a pipe bash fills itself) instead of a forked printf: the same bytes
+    # plus a newline, which xargs takes for the blank it is — except after a trailing backslash,
+    # where it would become part of the last word, so that one case keeps printf's exact bytes.
+    if [[ $SSH_ORIGINAL_COMMAND == *\\ ]]; then
+      readarray -t ssh_arg_array < <(exec xargs -n 1 < <(printf '%s' "$SSH_ORIGINAL_COMMAND"))
+    else
+      readarray -t ssh_arg_array < <(exec xargs -n 1 <<<"$SSH_ORIGINAL_COMMAND")
+    fi
     set -f
     SIM_SSH_LOGIN=$SIM_LOGIN "$0" "${ssh_arg_array[@]}" || exit_code=$?
     set +f
