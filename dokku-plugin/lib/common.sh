@@ -488,15 +488,20 @@ env_state_paths() {
   RECORDS_DIR="$ENV_DIR/records"
 }
 
-# Prints the lock object of PROTOCOL.md from an assoc array name, or null when it is empty.
-lock_json() {
-  local -n lock_source=$1
-  if [[ -z ${lock_source[id]:-} ]]; then
-    printf 'null'
-    return
-  fi
-  jq -n -c --arg env "${lock_source[env]}" --arg id "${lock_source[id]}" --arg owner "${lock_source[owner]}" \
-    --argjson acquired_at "${lock_source[acquired_at]}" --argjson expires_at "${lock_source[expires_at]}" \
-    --argjson ttl "${lock_source[ttl]}" \
-    '{env: $env, id: $id, owner: $owner, acquired_at: $acquired_at, expires_at: $expires_at, ttl: $ttl}'
+# The lock objects of PROTOCOL.md go into the verb's one jq (a jq start costs more than the rest of
+# a verb): lock_args <prefix> <assoc name> appends to LOCK_ARGS the named arguments of one lock, none
+# for an empty one, and the jq program starts with LOCK_OBJECT to turn them into lock_object("<prefix>"),
+# which is null for an empty lock.
+LOCK_ARGS=()
+lock_args() {
+  local -n lock_source=$2
+  [[ -n ${lock_source[id]:-} ]] || return 0
+  LOCK_ARGS+=(--arg "$1env" "${lock_source[env]}" --arg "$1id" "${lock_source[id]}" --arg "$1owner" "${lock_source[owner]}"
+    --argjson "$1acquired_at" "${lock_source[acquired_at]}" --argjson "$1expires_at" "${lock_source[expires_at]}"
+    --argjson "$1ttl" "${lock_source[ttl]}")
 }
+# shellcheck disable=SC2016 # a jq program: nothing in it is for the shell
+LOCK_OBJECT='def lock_object($p): $ARGS.named as $a | if $a | has($p + "id")
+  then {env: $a[$p + "env"], id: $a[$p + "id"], owner: $a[$p + "owner"], acquired_at: $a[$p + "acquired_at"],
+    expires_at: $a[$p + "expires_at"], ttl: $a[$p + "ttl"]}
+  else null end; '
