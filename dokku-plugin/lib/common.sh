@@ -89,25 +89,25 @@ kv_load() {
 # Every writer returns non-zero when the write fails (mktemp, a full disk, mv): the verbs call them
 # inside `||` lists and `if`, where bash ignores `set -e`, so a failure must be returned, not assumed.
 
-# kv_temp <dir> key=value...: writes a temp file beside the state it will become and prints its path.
+# kv_temp <dir> key=value...: writes a temp file beside the state it will become and sets KV_TEMP to
+# its path (a variable rather than output: a `$(kv_temp …)` would fork a subshell on every state write).
 kv_temp() {
-  local dir=$1 tmp
+  local dir=$1
   shift
-  tmp=$(mktemp "$dir/.tmp.XXXXXX") || return 2
-  if ! printf '%s\n' "$@" >"$tmp"; then
-    rm -f "$tmp"
+  KV_TEMP=$(mktemp "$dir/.tmp.XXXXXX") || return 2
+  if ! printf '%s\n' "$@" >"$KV_TEMP"; then
+    rm -f "$KV_TEMP"
     return 2
   fi
-  printf '%s' "$tmp"
 }
 
 # kv_write <file> key=value...: atomic replace (temp file in the same directory, then mv); 2 on failure.
 kv_write() {
-  local file=$1 tmp
+  local file=$1
   shift
-  tmp=$(kv_temp "${file%/*}" "$@") || return 2
-  mv -f "$tmp" "$file" || {
-    rm -f "$tmp"
+  kv_temp "${file%/*}" "$@" || return 2
+  mv -f "$KV_TEMP" "$file" || {
+    rm -f "$KV_TEMP"
     return 2
   }
 }
@@ -115,13 +115,13 @@ kv_write() {
 # kv_claim <file> key=value...: atomic create-if-absent; 1 when the file already exists, 2 when it
 # could not be written.
 kv_claim() {
-  local file=$1 tmp claimed=0
+  local file=$1 claimed=0
   shift
-  tmp=$(kv_temp "${file%/*}" "$@") || return 2
-  if ! ln "$tmp" "$file" 2>/dev/null; then
+  kv_temp "${file%/*}" "$@" || return 2
+  if ! ln "$KV_TEMP" "$file" 2>/dev/null; then
     if [[ -e $file ]]; then claimed=1; else claimed=2; fi
   fi
-  rm -f "$tmp"
+  rm -f "$KV_TEMP"
   return "$claimed"
 }
 
