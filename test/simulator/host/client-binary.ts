@@ -38,7 +38,10 @@ export function compileClient(): boolean {
   fs.mkdirSync(DIST, {recursive: true})
   // Several test workers may start simulators at once: each compiles to its own file, then renames.
   const temp = `${CLIENT_BINARY}.${process.pid}.tmp`
-  const result = spawnSync('cc', ['-O2', '-Wall', '-o', temp, SOURCE], {encoding: 'utf8'})
+  // Linked statically where the C library allows it: the dynamic loader's work was about a quarter
+  // of each client start (0.8 → 0.6 ms of CPU), paid once per Dokku and docker command.
+  let result = spawnSync('cc', ['-O2', '-Wall', '-static', '-o', temp, SOURCE], {encoding: 'utf8'})
+  if (result.error || result.status !== 0) result = spawnSync('cc', ['-O2', '-Wall', '-o', temp, SOURCE], {encoding: 'utf8'})
   if (result.error || result.status !== 0) {
     fs.rmSync(temp, {force: true})
     if (result.status !== null && !result.error) process.stderr.write(`simulator: cc failed on ${SOURCE}:\n${result.stderr}`)
