@@ -156,7 +156,9 @@ app_state_paths() {
 }
 
 ensure_app_dirs() {
-  mkdir -p "$CONTAINERS_DIR" "$WAITERS_DIR" "$SWITCH_WAITERS_DIR"
+  # Present from the app's first arming on: no mkdir process on every later one.
+  [[ -d $CONTAINERS_DIR && -d $WAITERS_DIR && -d $SWITCH_WAITERS_DIR ]] ||
+    mkdir -p "$CONTAINERS_DIR" "$WAITERS_DIR" "$SWITCH_WAITERS_DIR"
 }
 
 declare -gA ARMED=() HELD=() DECISION=() RESTORED=() SWITCH=()
@@ -477,7 +479,9 @@ clear_app_state() {
   rm -f "$ARMED_FILE" "$HELD_FILE" "$DECISION_FILE" "$RESTORED_FILE" "$BRANCHES_FILE" "$SWITCH_FILE" "$APP_DIR"/switch-go-* "$CONTAINERS_DIR"/*
   count_live_waiters prune
   # FIFOs left at the switch by killed processes; a live one's process finds the arming gone and exits.
-  rm -f "$SWITCH_WAITERS_DIR"/*
+  # Usually there are none, and an unmatched glob would cost an rm process for nothing.
+  local leftover=("$SWITCH_WAITERS_DIR"/*)
+  if ((${#leftover[@]})) && [[ -e ${leftover[0]} || -L ${leftover[0]} ]]; then rm -f "${leftover[@]}"; fi
 }
 
 # ---- environment state
