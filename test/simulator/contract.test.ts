@@ -59,6 +59,15 @@ describe('SSH command parsing (contract §2.4, observed §7)', () => {
     expect((await ssh(sim, 'dev', ['run', 'parse', 'sh', '-c', 'echo a; echo b'])).stdout).toBe('\n')
   })
 
+  it('reads the end of the command as xargs reads printf\'s bytes: a trailing backslash is dropped, an unclosed quote ends the words', async () => {
+    // bin/dokku hands xargs a here-string (one newline more than Dokku's printf); these are the two
+    // endings where that newline could have changed the words.
+    expect((await ssh(sim, 'dev', ['run', 'parse', 'echo', 'a\\'])).stdout).toBe('a\n')
+    const unclosed = await ssh(sim, 'dev', ['run', 'parse', 'echo', 'a', '"b'])
+    expect(unclosed.stdout).toBe('a\n')
+    expect(unclosed.stderr).toContain('xargs: unmatched double quote')
+  })
+
   it('keeps quotes for commands containing "git" and removes them for the others', async () => {
     const gitPath = await ssh(sim, 'dev', ['git:report', "'parse'", '--git-sha'])
     expect(gitPath.code).toBe(1)
