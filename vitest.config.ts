@@ -1,4 +1,5 @@
 import {defineConfig} from 'vitest/config'
+import LongestFirst from './test/support/longest-first.js'
 
 // Tests start simulated Dokku hosts, real git and real bash gates; on a loaded 2-core machine
 // they get generous deadlines. Much of an end-to-end test's time is waiting (leases, holds, release
@@ -10,8 +11,10 @@ export default defineConfig({
     // Teardowns run in reverse order: leftover processes are killed before their temp dirs go.
     globalSetup: ['test/support/temp-root.ts', 'test/support/leftover-process-check.ts'],
     setupFiles: ['test/support/mark-test-file.ts', 'test/support/kill-children-after-file.ts'],
+    // Long files first, from a committed table: without it a fresh clone starts the biggest files first.
+    sequence: {sequencer: LongestFirst},
     pool: 'forks',
-    maxWorkers: 3,
+    maxWorkers: 5,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
