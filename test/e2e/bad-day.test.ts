@@ -5,7 +5,7 @@ import {type Simulator, startSimulator} from '../simulator/index.js'
 import type {StatusReport} from '../../src/recovery/status.js'
 import {liveRev, ssh, waitFor} from '../support/sim-client.js'
 import {type CliResult, runCli, scratchHome, simEnvironment, startCli, writeManifest} from '../support/cli.js'
-import {TARGETS, crashGraduation, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
+import {TARGETS, crashGraduation, expiredOnHosts, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
 
 /*
  * What an operator meets on a bad day (issue 15): odd input from the environment, runners killed in
@@ -59,14 +59,19 @@ describe('after a runner was killed', () => {
 
   it('status says what to do next while held and once everything expired; abort then records the run as aborted, with who aborted it', async () => {
     const manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 60'}]}, options: {lease: '6s'}})
-    const id = await crashGraduation(manifest, home.env, allHeld)
-
-    const held = await cli(['status', 'production'], manifest)
+    // Status is asked while every app is held and the runner still renews their leases, then the runner
+    // is killed: asked after the kill, a loaded machine could let the 6 s lease run out first. Status
+    // reads only the hosts' state, which is the same either way (no renewal can change an app's state).
+    let held: CliResult | undefined
+    const id = await crashGraduation(manifest, home.env, async (events) => allHeld(events) && (held = await cli(['status', 'production'], manifest)) !== undefined)
+    if (held === undefined) throw new Error('status was not asked while every app was held')
     expect(held.stdout).toContain(`production: graduation ${id} in flight`)
     expect(held.stdout).toMatch(/\nnext: If its runner is gone: `graduate abort production` aborts what is armed or held \(or wait: each gate aborts on its own when its lease ends, by \d{4}-\d\d-\d\dT[\d:.]+Z\)\.\n/)
 
     // The gates' leases (6 s) and the lock's (10 s, its floor) end on their own.
-    await waitFor('the lock and every gate to expire', async () => (await status(manifest)).graduations.find((entry) => entry.id === id)?.state === 'ended', {timeoutMs: 60_000})
+    // Waiting on the hosts' state files runs no CLI while the leases run down; then status must agree.
+    await waitFor('the lock and every gate lease to run out', () => expiredOnHosts(sim, id, {gates: true, lock: true}), {timeoutMs: 60_000, intervalMs: 200})
+    await waitFor('the lock and every gate to expire', async () => (await status(manifest)).graduations.find((entry) => entry.id === id)?.state === 'ended', {timeoutMs: 60_000, intervalMs: 500})
     const ended = await cli(['status', 'production'], manifest)
     expect(ended.code, ended.stderr).toBe(0)
     expect(ended.stdout).toContain(`production: graduation ${id} ended without finishing (lock and gates expired); nothing of it is running`)

@@ -85,6 +85,27 @@ export function scenarioManifest(sim: Simulator, extra: {hooks?: Record<string, 
   }
 }
 
+/**
+ * Whether graduation `id`'s gate leases (`gates`) and its production lock (`lock`) have run out, by the
+ * hosts' own state files (the gate's `armed` expires_at, the lock's expires_at), read in-process: waiting
+ * on this runs no CLI and no SSH, so it costs the machine nothing while a lease runs down. What the
+ * CLI then says about it is still asserted through the CLI.
+ */
+export function expiredOnHosts(sim: Simulator, id: string, what: {gates: boolean; lock: boolean}): boolean {
+  const now = Date.now() / 1000
+  for (const host of sim.state().hosts) {
+    if (what.gates) {
+      for (const app of host.apps) {
+        const armed = app.gate['armed']
+        if (armed?.['id'] === id && !(Number(armed['expires_at']) <= now)) return false
+      }
+    }
+    const lock = host.environments['production']?.lock
+    if (what.lock && lock?.['id'] === id && !(Number(lock['expires_at']) <= now)) return false
+  }
+  return true
+}
+
 export const TARGETS = {api: 'prod-1', web: 'prod-1', worker: 'prod-2', docs: 'prod-2'} as const
 
 export function scratchFile(name: string): string {
