@@ -48,7 +48,7 @@ describe('after the decision', () => {
     expect(result.code, result.stderr).toBe(1)
     const warnings = result.events.filter((event) => event.type === 'warning').map((event) => String(event['message']))
     expect(warnings.some((message) => /prod|127\.0\.0\.1/.test(message) && /by \d{4}-\d\d-\d\dT/.test(message))).toBe(true)
-    await waitFor('the lost host\'s gates to end on their own', async () => sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)), {timeoutMs: 60_000})
+    await waitFor('the lost host\'s gates to end on their own', async () => sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)), {timeoutMs: 60_000, intervalMs: 250})
     for (const app of ['api', 'web', 'worker'] as const) expect(await liveRev(sim, TARGETS[app], app)).toBe(sim.revisions[app]![0])
   })
 })

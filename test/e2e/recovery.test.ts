@@ -57,7 +57,7 @@ describe('recovery from a crashed graduation', () => {
       },
       {timeoutMs: 60_000, intervalMs: 500},
     )
-    await waitFor('the held deploys to be rejected', async () => sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)))
+    await waitFor('the held deploys to be rejected', async () => sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)), {intervalMs: 250})
     // Each gate decided on its own that its lease had ended, and did so within one lease: by the gates'
     // own clock (decided_at against the lease's expires_at), plus their one-second wake-up and the slack
     // this test always allowed — not by how quickly this test got to look.

@@ -5,6 +5,8 @@ import type {SimulatorConfig} from '../simulator/index.js'
 import type {Simulator} from '../simulator/index.js'
 import {type CliResult, simEnvironment, startCli} from '../support/cli.js'
 import {waitFor} from '../support/sim-client.js'
+import {dataDir} from '../simulator/host/paths.js'
+import {listApps} from '../simulator/core/store/apps.js'
 
 /**
  * The end-to-end scenario: dev runs api, web and worker at their second revision and docs at its
@@ -88,22 +90,33 @@ export function scenarioManifest(sim: Simulator, extra: {hooks?: Record<string, 
 /**
  * Whether graduation `id`'s gate leases (`gates`) and its production lock (`lock`) have run out, by the
  * hosts' own state files (the gate's `armed` expires_at, the lock's expires_at), read in-process: waiting
- * on this runs no CLI and no SSH, so it costs the machine nothing while a lease runs down. What the
- * CLI then says about it is still asserted through the CLI.
+ * on this runs no CLI and no SSH, so it costs the machine next to nothing while a lease runs down. It
+ * reads only those files: sim.state() would also run git and flock for every app, on this worker's
+ * event loop, which serves the simulated hosts. What the CLI then says about it is still asserted
+ * through the CLI.
  */
 export function expiredOnHosts(sim: Simulator, id: string, what: {gates: boolean; lock: boolean}): boolean {
   const now = Date.now() / 1000
-  for (const host of sim.state().hosts) {
-    if (what.gates) {
-      for (const app of host.apps) {
-        const armed = app.gate['armed']
-        if (armed?.['id'] === id && !(Number(armed['expires_at']) <= now)) return false
-      }
-    }
-    const lock = host.environments['production']?.lock
-    if (what.lock && lock?.['id'] === id && !(Number(lock['expires_at']) <= now)) return false
+  const unexpired = (file: string) => {
+    const fields = readKeyValues(file)
+    return fields?.['id'] === id && !(Number(fields['expires_at']) <= now)
+  }
+  for (const {name} of sim.hosts) {
+    const graduate = dataDir(sim.paths(name), 'graduate')
+    if (what.gates && listApps(sim.paths(name)).some((app) => unexpired(path.join(graduate, app, 'armed')))) return false
+    if (what.lock && unexpired(path.join(graduate, '_environments', 'production', 'lock'))) return false
   }
   return true
+}
+
+function readKeyValues(file: string): Record<string, string> | undefined {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  return Object.fromEntries(text.split('\n').filter((line) => line.includes('=')).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
 }
 
 export const TARGETS = {api: 'prod-1', web: 'prod-1', worker: 'prod-2', docs: 'prod-2'} as const

@@ -315,7 +315,7 @@ export class MatrixBench {
     expect(summary, `${point.point}: the run ends with a summary\n${result.stderr}`).toMatchObject({type: 'summary'})
     expect(result.code, `${point.point}: exit code (${summary?.['cause']})`).toBe(point.exit)
     // Deploys the runner could not reach end on their own (their gate's lease): wait for that.
-    await waitFor('every deploy to end', () => this.sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)), {timeoutMs: 60_000})
+    await waitFor('every deploy to end', () => this.sim.state().hosts.every((host) => host.apps.every((app) => !app.deploying)), {timeoutMs: 60_000, intervalMs: 250})
     const faulted = POSITIONS[position]
     const want = (app: App) => (point.expect === 'old' || (point.expect === 'partial' && app === faulted) ? this.old(app) : this.fresh(app))
     for (const app of APPS) {
@@ -352,7 +352,7 @@ export class MatrixBench {
     await waitFor('the lock to be gone', async () => {
       const locks = this.sim.state().hosts.map((host) => host.environments['production']?.lock).filter(Boolean) as Array<Record<string, string>>
       return locks.every((lock) => Number(lock['expires_at']) < Date.now() / 1000)
-    }, {timeoutMs: (LEASE_SECONDS + 20) * 1000})
+    }, {timeoutMs: (LEASE_SECONDS + 20) * 1000, intervalMs: 250})
     for (const app of APPS) {
       if ((await liveRev(this.sim, HOST_OF[app], app)) === this.old(app)) continue
       const paths = this.sim.paths(HOST_OF[app])
