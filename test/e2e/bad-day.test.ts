@@ -100,7 +100,7 @@ describe('after a runner was killed', () => {
   it("status advises resume, not abort, once this machine's journal decided to release", async () => {
     // Neither host takes the release, so the runner dies with the decision written and every gate still holding.
     const hangs = ['prod-1', 'prod-2'].map((host) => sim.faults.command({host, match: 'graduate:release', action: {kind: 'hang'}, once: true}))
-    const manifest = writeManifest({...scenarioManifest(sim), options: {lease: '60s'}})
+    const manifest = writeManifest({...scenarioManifest(sim), options: {lease: '600s'}})
     const id = await crashGraduation(manifest, home.env, (events) => events.some((event) => event.type === 'decision' && event['decision'] === 'release'))
     for (const hang of hangs) hang.remove()
 

@@ -85,7 +85,7 @@ describe('recovery from a crashed graduation', () => {
 
   it('status shows the crashed graduation from the hosts, unlock refuses while it holds gates, abort cleans it up', async () => {
     // A lease long enough that the gates still hold when status looks, however loaded the machine is.
-    manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 15'}]}, options: {lease: '60s'}})
+    manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 15'}]}, options: {lease: '600s'}})
     const id = await crashGraduation(allHeld)
     const status = await cli(['status', 'production', '--json'])
     expect(status.code, status.stderr).toBe(0)
@@ -114,7 +114,9 @@ describe('recovery from a crashed graduation', () => {
     // prod-2's release hangs, so the runner dies with api and web released and worker still held.
     const hang = sim.faults.command({host: 'prod-2', match: 'graduate:release', action: {kind: 'hang'}, once: true})
     // prod-1's apps wait at the nginx switch for prod-2 at most timeouts.switch, then switch on their own.
-    manifest = writeManifest({...scenarioManifest(sim), options: {lease: '60s', timeouts: {switch: '1s'}}})
+    // The lease only has to outlast the test's own commands before resume (nothing here waits for it to
+    // end): a long one keeps worker held however slowly a loaded machine runs them.
+    manifest = writeManifest({...scenarioManifest(sim), options: {lease: '600s', timeouts: {switch: '1s'}}})
     const id = await crashGraduation(
       async (events) => events.some((event) => event.type === 'decision') && (await liveRev(sim, 'prod-1', 'web')) === sim.revisions['web']![1],
     )
