@@ -3,7 +3,7 @@ import LongestFirst from './test/support/longest-first.js'
 
 // Tests start simulated Dokku hosts, real git and real bash gates; on a loaded 2-core machine
 // they get generous deadlines. Much of an end-to-end test's time is waiting (leases, holds, release
-// tails) rather than CPU since the simulated hosts run their core in-process, so three files run at once.
+// tails) rather than CPU since the simulated hosts run their core in-process, so five files run at once.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
