@@ -179,6 +179,18 @@ set_now_ms() {
   NOW_MS=$((10#$micros / 1000))
 }
 
+# wait_slice <deadline_ms>: sets WAIT_SLICE to how long a `read -t` may wait now, in seconds with three
+# decimals: at most 1 s (a deploy may end without waking anyone), never past the deadline. Deadlines are
+# kept in milliseconds because whole seconds (EPOCHSECONDS) would end a 1 s wait after anything from
+# 0 to 1 s.
+wait_slice() {
+  set_now_ms
+  local left=$(($1 - NOW_MS))
+  ((left <= 1000)) || left=1000
+  ((left >= 1)) || left=1
+  printf -v WAIT_SLICE '%d.%03d' $((left / 1000)) $((left % 1000))
+}
+
 # The mark graduate:switch leaves for graduation $2 on the app of directory $1: an empty file whose
 # name says everything, so making it and testing it take no process at all.
 switch_go_mark() { SWITCH_GO_MARK="$1/switch-go-$2"; }

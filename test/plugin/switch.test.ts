@@ -87,9 +87,12 @@ describe('nginx-pre-reload', () => {
 
   test('past its bound the reload goes ahead on its own and says so', async () => {
     await released(1)
+    const started = Date.now()
     const reload = host.preReload('api', {buildId: BUILD, command: 'git-hook'})
     const result = await reload.result()
     expect(result.code).toBe(0)
+    // Its whole bound, counted in milliseconds: whole seconds would let a 1 s bound end at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
     expect(result.output).toMatch(/graduate: no switch from graduation \S+ within 1s of api reaching the nginx switch; reloading nginx for api on its own/)
     await waitFor(() => host.state('api', 'switch')?.['by'] === 'bound', 'the pass to be recorded')
     const awaited = await host.verb('await-switch', [ID, '5', 'api'])
