@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {stat} from 'node:fs/promises'
-import type {Readable} from 'node:stream'
+import type {Readable, Writable} from 'node:stream'
 import {OutputLines} from './output-lines.js'
 import type {HookEnd, HookIo, OutputStream} from './runner.js'
 
@@ -27,11 +27,16 @@ export async function runLocalHook(
   if (missing !== undefined) return {kind: 'failed-to-run', reason: missing}
   if (io.stop.aborted) return {kind: 'stopped', how: 'it was not started'}
 
-  const child = spawn('/bin/sh', ['-c', action.command], {cwd: action.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
-  const stdout = streamLines(child.stdout, 'stdout', io)
-  const stderr = streamLines(child.stderr, 'stderr', io)
+  // The command starts only once its watchdog watches: the shell waits for a word on fd 3 and then
+  // becomes `sh -c <command>` (same pid and group). If graduate dies before the word, the command never runs.
+  const child = spawn('/bin/sh', ['-c', GATED_START, 'graduate-hook', action.command], {cwd: action.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe']})
+  const stdout = streamLines(child.stdout!, 'stdout', io)
+  const stderr = streamLines(child.stderr!, 'stderr', io)
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
   const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid, graceMs)
+  const go = child.stdio[3] as Writable | null
+  go?.on('error', () => {})
+  go?.end('go\n')
   let stopping = false
   const timers: NodeJS.Timeout[] = []
   const after = (ms: number, action: () => void) => {
@@ -73,22 +78,36 @@ export async function runLocalHook(
   })
 }
 
+/** Waits for graduate's word on fd 3 (end of file: graduate is gone, run nothing), then runs the command. */
+const GATED_START = 'read -r _ <&3 && exec 3<&- && exec /bin/sh -c "$1"'
+
 /*
- * The watchdog's script: $1 is the hook's process group, $2 the seconds between SIGTERM and SIGKILL. It
- * reads its stdin, a pipe whose only writer is graduate: a line means the hook ended and graduate lets it
- * go; end of file without one means graduate is gone (kill -9, a crash), so it stops the hook's group the
- * way graduate itself would have.
+ * The watchdog's script: $1 is the hook's process group, $2 the seconds between SIGTERM and SIGKILL, $3
+ * graduate's pid. It reads its stdin, a pipe whose only writer is graduate: a line means the hook ended
+ * and graduate lets it go; end of file without one means graduate is gone (kill -9, a crash), so it stops
+ * the hook's group the way graduate itself would have. A poller beside it checks every second that
+ * graduate still exists and does the same if not: the end of file is the fast path, and should anything
+ * keep the pipe open after graduate died, the hook still goes down (and the watchdog with it).
  */
-const WATCHDOG_SCRIPT = 'if read -r _; then exit 0; fi; kill -TERM -"$1" 2>/dev/null || exit 0; sleep "$2"; kill -KILL -"$1" 2>/dev/null; exit 0'
+const WATCHDOG_SCRIPT = [
+  'stop_hook() { kill -TERM -"$1" 2>/dev/null || return 0; sleep "$2"; kill -KILL -"$1" 2>/dev/null; }',
+  '(while kill -0 "$3" 2>/dev/null; do sleep 1; done; stop_hook "$1" "$2"; kill "$$" 2>/dev/null) </dev/null &',
+  'poller=$!',
+  'if read -r _; then kill "$poller" 2>/dev/null; exit 0; fi',
+  'kill "$poller" 2>/dev/null',
+  'stop_hook "$1" "$2"',
+  'exit 0',
+].join('\n')
 
 /**
  * A local hook runs in its own process group, so nothing delivers graduate's death to it: a migration
  * would go on against a graduation whose gates have aborted. A tiny detached shell watches graduate
- * through a pipe instead, and takes the hook's group down when the pipe closes. If the watchdog cannot
- * start, the hook runs as it would without one.
+ * through a pipe instead (and its pid, once a second), and takes the hook's group down when graduate is
+ * gone. If the watchdog cannot start, the hook runs as it would without one.
  */
 function startWatchdog(group: number, graceMs: number): {release: () => void} {
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'graduate-hook-watchdog', String(group), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+  const grace = String(Math.max(1, Math.ceil(graceMs / 1000)))
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'graduate-hook-watchdog', String(group), grace, String(process.pid)], {
     // Its own session: a Ctrl-C or a hang-up meant for graduate must not take the watchdog first.
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
