@@ -1,21 +1,19 @@
 import {spawn, spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {killChildFamily} from '../support/process-tree.js'
 import {processGone, waitFor, type PluginHost} from './harness.js'
-import {GateScenario, HOLDING_WEB1, ID, NEW_REV} from './scenario.js'
+import {GateScenario, HOLDING_WEB1, ID, NEW_REV, useGateScenario} from './scenario.js'
 
 let scenario: GateScenario
 let host: PluginHost
 
-beforeEach(async () => {
-  scenario = await GateScenario.create()
-  host = scenario.host
+useGateScenario((created) => {
+  scenario = created
+  host = created.host
 })
-
-afterEach(() => scenario.dispose())
 
 describe('pass-through', () => {
   test('an unarmed app passes at once and silently', async () => {

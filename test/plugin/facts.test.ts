@@ -1,11 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {gateFacts} from '../../src/dokku/commands/gate.js'
 import {parseGateFacts} from '../../src/dokku/parse/gate.js'
 import type {PluginHost} from './harness.js'
-import {GateScenario, ID, NEW_REV, OLD_REV} from './scenario.js'
+import {GateScenario, ID, NEW_REV, OLD_REV, useGateScenario} from './scenario.js'
 
 /*
  * graduate:facts: everything graduate reads of a list of apps, in one JSON document. Dokku's plain
@@ -17,12 +17,10 @@ import {GateScenario, ID, NEW_REV, OLD_REV} from './scenario.js'
 let scenario: GateScenario
 let host: PluginHost
 
-beforeEach(async () => {
-  scenario = await GateScenario.create()
-  host = scenario.host
+useGateScenario((created) => {
+  scenario = created
+  host = created.host
 })
-
-afterEach(() => scenario.dispose())
 
 function setProperty(plugin: string, app: string, key: string, value: string): void {
   const dir = path.join(host.libRoot, 'config', plugin, app)

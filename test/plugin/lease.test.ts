@@ -1,18 +1,16 @@
-import {afterEach, beforeEach, expect, test} from 'vitest'
+import {expect, test} from 'vitest'
 
 import {waitFor, type PluginHost} from './harness.js'
-import {GateScenario, ID, NEW_REV} from './scenario.js'
+import {GateScenario, ID, NEW_REV, useGateScenario} from './scenario.js'
 
 // The lease is wall-clock time, so these tests take seconds; they live apart so they run beside the rest.
 let scenario: GateScenario
 let host: PluginHost
 
-beforeEach(async () => {
-  scenario = await GateScenario.create()
-  host = scenario.host
+useGateScenario((created) => {
+  scenario = created
+  host = created.host
 })
-
-afterEach(() => scenario.dispose())
 
 test('the lease running out aborts the hold on its own, says so, and restores', async () => {
   await scenario.arm(2)

@@ -2,7 +2,7 @@
  * The scenario most gate tests start from: app `api` serving an old image and revision, then armed
  * for graduation ID and reached by a git push of NEW_REV.
  */
-import {expect} from 'vitest'
+import {afterEach, beforeEach, expect} from 'vitest'
 
 import {newImageId, PluginHost, type GateRun} from './harness.js'
 
@@ -71,4 +71,17 @@ export class GateScenario {
   dispose(): Promise<void> {
     return this.host.dispose()
   }
+}
+
+/**
+ * Gives every test of the file a fresh host with api deployed (`bind` receives it before the test) and
+ * disposes of it after the test, whatever happened.
+ */
+export function useGateScenario(bind: (scenario: GateScenario) => void): void {
+  let current: GateScenario | undefined
+  beforeEach(async () => {
+    current = await GateScenario.create()
+    bind(current)
+  })
+  afterEach(() => current?.dispose())
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {type GateRun, type PluginHost, waitFor} from './harness.js'
-import {GateScenario, ID, NEW_REV} from './scenario.js'
+import {GateScenario, ID, NEW_REV, useGateScenario} from './scenario.js'
 
 // The second hold point (PROTOCOL.md "nginx-pre-reload"): the released deploy's first nginx reload
 // waits for graduate:switch; everything else passes at once, and nothing waits past its bound.
@@ -12,12 +12,10 @@ const BUILD = 'mwt5e6etaozwuh'
 let scenario: GateScenario
 let host: PluginHost
 
-beforeEach(async () => {
-  scenario = await GateScenario.create()
-  host = scenario.host
+useGateScenario((created) => {
+  scenario = created
+  host = created.host
 })
-
-afterEach(() => scenario.dispose())
 
 /** Arms api (with `switchWait` seconds at the switch), holds its push and releases it. */
 async function released(switchWait = 60): Promise<void> {

@@ -1,21 +1,19 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {waitFor, type PluginHost} from './harness.js'
-import {GateScenario, ID, NEW_REV, OLD_REV} from './scenario.js'
+import {GateScenario, ID, NEW_REV, OLD_REV, useGateScenario} from './scenario.js'
 
 const OTHER_ID = '20261124T080000Z-77aa'
 
 let scenario: GateScenario
 let host: PluginHost
 
-beforeEach(async () => {
-  scenario = await GateScenario.create()
-  host = scenario.host
+useGateScenario((created) => {
+  scenario = created
+  host = created.host
 })
-
-afterEach(() => scenario.dispose())
 
 /** What Dokku leaves behind when the armed push's build fails before any container reaches the gate. */
 function failedBuild(): void {
