@@ -6,6 +6,7 @@ import type {StatusReport} from '../../src/recovery/status.js'
 import {liveRev, ssh, waitFor} from '../support/sim-client.js'
 import {type CliResult, runCli, scratchHome, simEnvironment, startCli, writeManifest} from '../support/cli.js'
 import {TARGETS, crashGraduation, expiredOnHosts, scenarioConfig, scenarioManifest, scratchFile} from './scenario.js'
+import {isAlive} from '../support/process-tree.js'
 
 /*
  * What an operator meets on a bad day (issue 15): odd input from the environment, runners killed in
@@ -121,16 +122,6 @@ describe('after a runner was killed', () => {
   })
 })
 
-/** Alive, and not a zombie (this machine's init does not reap orphans, so a dead one may linger as one). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
-
 describe('a local hook', () => {
   let sim: Simulator
   let hookPid: number | undefined
@@ -141,7 +132,7 @@ describe('a local hook', () => {
 
   afterEach(async () => {
     // Whatever the test found, no hook is left running.
-    if (hookPid !== undefined && isRunning(hookPid)) process.kill(-hookPid, 'SIGKILL')
+    if (hookPid !== undefined && isAlive(hookPid)) process.kill(-hookPid, 'SIGKILL')
     await sim?.stop()
   })
 
@@ -163,11 +154,11 @@ describe('a local hook', () => {
       },
       {timeoutMs: 110_000},
     )
-    expect(isRunning(hookPid)).toBe(true)
+    expect(isAlive(hookPid)).toBe(true)
 
     running.child.kill('SIGKILL')
     await running.result
-    await waitFor('the hook to be stopped once graduate is gone', () => !isRunning(hookPid!), {timeoutMs: 30_000})
+    await waitFor('the hook to be stopped once graduate is gone', () => !isAlive(hookPid!), {timeoutMs: 30_000})
   })
 })
 

@@ -8,6 +8,7 @@ import {DeployLock} from './core/store/deploy-lock.js'
 import {run, simApp, waitFor} from '../support/sim-client.js'
 import {RUN_ID_VARIABLE} from '../support/leftover-processes.js'
 import {killAtTeardown} from '../support/child-processes.js'
+import {isAlive} from '../support/process-tree.js'
 
 /*
  * The core server (core/server.ts) and its client: a Dokku core command runs inside the simulator
@@ -31,15 +32,6 @@ function hostEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) if (!/^(DOKKU_|GIT_|SIM_|SSH_ORIGINAL_COMMAND$)/.test(key)) env[key] = value
   return {...env, PATH: `${sim.paths('dev').binDir}:${process.env['PATH']}`, SIM_SSH_LOGIN: 'dokku'}
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    return false
-  }
 }
 
 /** A command left running in a process group of its own, like an sshd session. */
@@ -95,7 +87,7 @@ describe('the core server and its client', () => {
     const releasePid = Number(await waitFor('the release task to run', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()))
     expect(DeployLock.isHeld(sim.paths('dev'), 'api')).toBe(true)
     process.kill(-push.child.pid!, 'SIGKILL')
-    await waitFor('the release task to die with the command', () => !alive(releasePid))
+    await waitFor('the release task to die with the command', () => !isAlive(releasePid))
     await waitFor('the deploy lock to be freed', () => !DeployLock.isHeld(sim.paths('dev'), 'api'))
     expect(sim.state().hosts[0]!.apps.find((app) => app.name === 'api')!.liveRev).toBe(before)
   })
@@ -132,7 +124,7 @@ describe('stopping the simulator', () => {
     const runPid = Number(await waitFor('the run command to start', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()))
     await own.stop()
     expect(await exit).not.toBe(0)
-    await waitFor('the command child to be gone', () => !alive(runPid), {timeoutMs: 10_000})
+    await waitFor('the command child to be gone', () => !isAlive(runPid), {timeoutMs: 10_000})
     const after = await run(path.join(own.paths('solo').binDir, 'dokku'), ['apps:list'], {env})
     expect(after.code).not.toBe(0)
     expect(after.stderr).toMatch(/simulator/)

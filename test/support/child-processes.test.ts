@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 import {killAtTeardown, killStartedChildren} from './child-processes.js'
-import {commandLine, processTable} from './process-tree.js'
+import {commandLine, isAlive, processTable} from './process-tree.js'
 import {waitFor} from './sim-client.js'
 
 /*
@@ -9,11 +9,6 @@ import {waitFor} from './sim-client.js'
  * the file-end hook uses too): the child with everything under it, and what a detached child left in
  * its process group after it ended.
  */
-function alive(pid: number): boolean {
-  const entry = processTable().get(pid)
-  return entry !== undefined && !entry.zombie
-}
-
 /** Starts `bash -c script` and returns the pid it prints first. */
 async function startPrinting(script: string, detached: boolean) {
   const child = killAtTeardown(spawn('bash', ['-c', script], {stdio: ['ignore', 'pipe', 'ignore'], detached}))
@@ -31,15 +26,15 @@ describe('killAtTeardown', () => {
     expect(processTable().get(escaped)?.pgid).not.toBe(processTable().get(child.pid!)?.pgid)
 
     killStartedChildren()
-    await waitFor('both to be gone', () => !alive(child.pid!) && !alive(escaped))
+    await waitFor('both to be gone', () => !isAlive(child.pid!) && !isAlive(escaped))
   })
 
   it('kills what a detached child left running in its process group after it ended', async () => {
     const {exited, printed: loop} = await startPrinting('(while :; do sleep 0.05; done) & echo $!', true)
     await exited
-    expect(alive(loop)).toBe(true)
+    expect(isAlive(loop)).toBe(true)
 
     killStartedChildren()
-    await waitFor('the loop left in the group to be gone', () => !alive(loop))
+    await waitFor('the loop left in the group to be gone', () => !isAlive(loop))
   })
 })

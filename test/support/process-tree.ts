@@ -105,6 +105,12 @@ export function stillRunning(entry: ProcessEntry): boolean {
   return now !== undefined && !now.zombie && now.startTime === entry.startTime
 }
 
+/** Whether a process with this pid runs (a zombie does not: this machine's init does not reap orphans). */
+export function isAlive(pid: number): boolean {
+  const entry = readEntry(pid)
+  return entry !== undefined && !entry.zombie
+}
+
 /** Whether this pid leads a process group of its own (a child spawned detached does). */
 export function leadsProcessGroup(pid: number): boolean {
   return readEntry(pid)?.pgid === pid

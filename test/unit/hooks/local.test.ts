@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs'
 import {mkdir, readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -7,6 +6,7 @@ import {runHookPhase} from '../../../src/hooks/run-phase.js'
 import type {HookRunOptions} from '../../../src/hooks/types.js'
 import type {HookPhase} from '../../../src/manifest/types.js'
 import {runMarker} from '../../support/leftover-processes.js'
+import {isAlive} from '../../support/process-tree.js'
 import {contextFor, EventLog, GRADUATION_ID, hook, makeWorkDir} from './fixtures.js'
 
 let workDir: Awaited<ReturnType<typeof makeWorkDir>>
@@ -36,23 +36,13 @@ function local(label: string, command: string, extra: {phase?: HookPhase; timeou
   return hook(label, {kind: 'local', command, cwd: extra.cwd ?? workDir.dir}, extra)
 }
 
-/** A process that exited but was never reaped (this machine's init does not reap) counts as gone. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
-
 /**
  * A killed process closes its pipes a moment before the kernel marks it dead, so a test waits for that
  * state; the deadline is far below the grandchildren's `sleep 60`.
  */
 async function isGoneSoon(pid: number): Promise<boolean> {
   const deadline = Date.now() + 10_000
-  while (isRunning(pid)) {
+  while (isAlive(pid)) {
     if (Date.now() > deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
@@ -156,7 +146,7 @@ describe('local hooks', () => {
       options({signal: controller.signal}),
     )
     const grandchild = Number((await log.line('long', /^grandchild \d+$/)).split(' ')[1])
-    expect(isRunning(grandchild)).toBe(true)
+    expect(isAlive(grandchild)).toBe(true)
     controller.abort(new Error('Ctrl-C'))
     const result = await phase
 
