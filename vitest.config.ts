@@ -4,6 +4,11 @@ import LongestFirst from './test/support/longest-first.js'
 // Tests start simulated Dokku hosts, real git and real bash gates; on a loaded 2-core machine
 // they get generous deadlines. Much of an end-to-end test's time is waiting (leases, holds, release
 // tails) rather than CPU since the simulated hosts run their core in-process, so five files run at once.
+// Neither graduate nor the simulated hosts speak TLS, yet a machine-wide NODE_EXTRA_CA_CERTS makes every
+// Node process parse the whole bundle as it starts (about 40 ms of CPU), and the suite starts the CLI
+// over a thousand times. The workers, and everything they start, inherit the environment without it.
+delete process.env.NODE_EXTRA_CA_CERTS
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

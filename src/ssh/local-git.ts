@@ -6,11 +6,12 @@ import type {ExecResult, GitOptions} from './transport.js'
 /**
  * Runs local git in its own process group, so a timeout or abort also kills the ssh (here: the bridge
  * helper) git started — killing git alone leaves its ssh running (dokku-observed.md §4).
+ * `env` adds to graduate's environment; a variable set to undefined is left out.
  * When the deadline passes, rejects with `timeoutError()`; when aborted, with the signal's reason.
  */
 export function runLocalGit(
   args: string[],
-  options: GitOptions & {env: Record<string, string>; timeoutError: () => Error},
+  options: GitOptions & {env: Record<string, string | undefined>; timeoutError: () => Error},
 ): Promise<Omit<ExecResult, 'durationMs'>> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {

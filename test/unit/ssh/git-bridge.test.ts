@@ -101,6 +101,23 @@ describe('git over the pooled connection', () => {
     expect(server.connections).toBe(connectionsBefore)
   })
 
+  it('starts its helper without the extra CA certificates Node would parse at every start', async () => {
+    const app = `certs-${Date.now()}`
+    git(reposDir, 'init', '-q', '--bare', app)
+    const repo = await makeRepo('certs')
+    const before = process.env.NODE_EXTRA_CA_CERTS
+    // A file that does not exist: a Node started with it warns on stderr, which git passes on.
+    process.env.NODE_EXTRA_CA_CERTS = path.join(home.dir, 'no-such-bundle.pem')
+    try {
+      const listed = await connection.git(['ls-remote', gitRemoteUrl(settings, app)], {cwd: repo, timeoutMs})
+      expect(listed.exitCode).toBe(0)
+      expect(listed.stderr).not.toContain('extra certs')
+    } finally {
+      if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS
+      else process.env.NODE_EXTRA_CA_CERTS = before
+    }
+  })
+
   it('refuses a remote that names another host, before opening any channel', async () => {
     const repo = await makeRepo('elsewhere')
     const commandsBefore = server.commands.length
