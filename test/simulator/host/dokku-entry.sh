@@ -98,31 +98,41 @@ parse_args() {
   return 0
 }
 
-parse_args "$@"
-if [[ "$1" =~ ^--.* ]]; then
-  skip_arg=false
-  for arg in "$@"; do
-    $skip_arg && skip_arg=false && continue
-    if [[ "$arg" == "--version" ]]; then
-      continue
-    fi
-    if [[ "$arg" == "--app" ]]; then
-      shift 2 && skip_arg=true
-    elif [[ "$arg" =~ ^--.* ]]; then
-      shift 1
-    else
-      break
-    fi
-  done
-fi
-
-if [[ $1 =~ ^plugin:.* && $1 != "plugin:help" && $1 != "plugin:list" ]] || [[ $1 == "ssh-keys:add" ]] || [[ $1 == "ssh-keys:remove" ]]; then
-  if [[ "$SIM_LOGIN" != "root" ]]; then
-    log_fail "This command must be run as root"
-  else
-    export SSH_USER=root
+# Dokku's global flags, then its root check, for the words it was started with: `--flag`s before the
+# command are dropped (`--app` with its value; `--version` stays), exactly as Dokku's loop of shifts does.
+# Sets ARGV to what remains.
+take_global_flags() {
+  ARGV=("$@")
+  parse_args "$@"
+  if [[ "$1" =~ ^--.* ]]; then
+    local skip_arg=false arg
+    for arg in "$@"; do
+      $skip_arg && skip_arg=false && continue
+      if [[ "$arg" == "--version" ]]; then
+        continue
+      fi
+      if [[ "$arg" == "--app" ]]; then
+        ((${#ARGV[@]} >= 2)) && ARGV=("${ARGV[@]:2}") && skip_arg=true
+      elif [[ "$arg" =~ ^--.* ]]; then
+        ((${#ARGV[@]} >= 1)) && ARGV=("${ARGV[@]:1}")
+      else
+        break
+      fi
+    done
   fi
-fi
+
+  if [[ ${ARGV[0]} =~ ^plugin:.* && ${ARGV[0]} != "plugin:help" && ${ARGV[0]} != "plugin:list" ]] || [[ ${ARGV[0]} == "ssh-keys:add" ]] || [[ ${ARGV[0]} == "ssh-keys:remove" ]]; then
+    if [[ "$SIM_LOGIN" != "root" ]]; then
+      log_fail "This command must be run as root"
+    else
+      export SSH_USER=root
+    fi
+  fi
+  return 0
+}
+
+take_global_flags "$@"
+set -- "${ARGV[@]}"
 
 journal_append() {
   local command="$1" exit_code="$2" started="$3" ended="$4"
@@ -135,31 +145,36 @@ journal_append() {
     >>"$HOST_DIR/var/log/dokku/sim-journal.ndjson"
 }
 
+# Dokku re-parses SSH_ORIGINAL_COMMAND and runs itself again on the words it gets (`$0 …`). Here the
+# same process carries on with those words instead: the second `dokku` would inherit exactly this
+# environment, stdin and output, DOKKU_PID stays this process's pid either way, and everything below
+# runs again for the new words — global flags, the root check, dispatch. The journal line is written
+# when this process exits, with its exit code, as the first `dokku` wrote it when its child ended.
 if [[ -n "$SSH_ORIGINAL_COMMAND" ]]; then
   export -n SSH_ORIGINAL_COMMAND
+  ssh_command=$SSH_ORIGINAL_COMMAND
   started=$EPOCHREALTIME
-  exit_code=0
+  trap 'journal_append "$ssh_command" "$?" "$started" "$EPOCHREALTIME"' EXIT
   if [[ $1 =~ git-* ]] || [[ $1 =~ git:* ]]; then
     set -f
     # shellcheck disable=SC2086
-    SIM_SSH_LOGIN=$SIM_LOGIN "$0" $SSH_ORIGINAL_COMMAND || exit_code=$?
+    set -- $ssh_command
     set +f
   else
     # Dokku runs `printf '%s' … | xargs -n 1`. Here xargs is the process substitution's own process,
     # and reads a here-string (a pipe bash fills itself) instead of a forked printf: the same bytes
     # plus a newline, which xargs takes for the blank it is — except after a trailing backslash,
     # where it would become part of the last word, so that one case keeps printf's exact bytes.
-    if [[ $SSH_ORIGINAL_COMMAND == *\\ ]]; then
-      readarray -t ssh_arg_array < <(exec xargs -n 1 < <(printf '%s' "$SSH_ORIGINAL_COMMAND"))
+    if [[ $ssh_command == *\\ ]]; then
+      readarray -t ssh_arg_array < <(exec xargs -n 1 < <(printf '%s' "$ssh_command"))
     else
-      readarray -t ssh_arg_array < <(exec xargs -n 1 <<<"$SSH_ORIGINAL_COMMAND")
+      readarray -t ssh_arg_array < <(exec xargs -n 1 <<<"$ssh_command")
     fi
-    set -f
-    SIM_SSH_LOGIN=$SIM_LOGIN "$0" "${ssh_arg_array[@]}" || exit_code=$?
-    set +f
+    set -- "${ssh_arg_array[@]}"
   fi
-  journal_append "$SSH_ORIGINAL_COMMAND" "$exit_code" "$started" "$EPOCHREALTIME"
-  exit "$exit_code"
+  [[ $DOKKU_TRACE ]] && set -x
+  take_global_flags "$@"
+  set -- "${ARGV[@]}"
 fi
 
 # dokku_auth: no user-auth plugins exist on the simulated host, so only its exports matter.

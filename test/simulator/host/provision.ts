@@ -68,7 +68,7 @@ export function writeHostCommands(paths: HostPaths, server: CoreServerAddress): 
   const client = server.client.map(shellQuote).join(' ')
   const entry = fs
     .readFileSync(path.join(SIMULATOR_ROOT, 'host', 'dokku-entry.sh'), 'utf8')
-    // Dokku's `#!/usr/bin/env bash` costs an `env` process per dokku command (two per SSH command, one
+    // Dokku's `#!/usr/bin/env bash` costs an `env` process per dokku command (one per SSH command, one
     // per plugin's nested `dokku`), about 1 ms of CPU each where every host shares one machine; the
     // bash it would find is the same, so the host names it directly.
     .replace(/^#!\/usr\/bin\/env bash\n/, `#!${bashPath()}\n`)
