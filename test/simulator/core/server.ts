@@ -90,12 +90,24 @@ export class CoreServer {
     }
     const session = new CommandSession(pid, env, cwd)
 
+    // A command often prints many lines in one turn of the event loop: they leave in one write (and
+    // wake the client once) at the end of the turn instead of one system call each.
+    let corked = false
     const send = (type: string, payload: Buffer) => {
       if (socket.destroyed) return
+      if (!corked) {
+        corked = true
+        socket.cork()
+        process.nextTick(() => {
+          corked = false
+          socket.uncork()
+        })
+      }
       const head = Buffer.alloc(5)
       head.write(type, 0, 'latin1')
       head.writeUInt32BE(payload.length, 1)
-      socket.write(Buffer.concat([head, payload]))
+      socket.write(head)
+      socket.write(payload)
     }
     const stream = (type: string) =>
       new Writable({
