@@ -104,8 +104,9 @@ const document = {
   scenarios: flags.merge ? mergeScenarios(readDocument(path.join(outDir, 'results.json')), results) : results,
   readCommandCpu,
   helpColdStartMs: summarise(help),
-  ...(flags.before ? {before: beforeDocument(readDocument(path.resolve(flags.before)), results)} : {}),
 }
+// With --merge, the scenarios kept from the earlier document keep their before columns too.
+if (flags.before) document.before = beforeDocument(readDocument(path.resolve(flags.before)), document.scenarios)
 
 fs.mkdirSync(outDir, {recursive: true})
 fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(document, null, 2)}\n`)
