@@ -189,7 +189,8 @@ export class SimSshHost {
 
     const {paths} = this.options
     const dokku = `${paths.binDir}/dokku`
-    const child = spawn('bash', ['-c', login === 'dokku' ? `${dokku} $SSH_ORIGINAL_COMMAND` : command], {
+    const [file, args] = login === 'dokku' ? forcedCommand(dokku, command) : ['bash', ['-c', command]]
+    const child = spawn(file, args, {
       cwd: paths.dokkuRoot,
       env: {
         ...cleanEnv(),
@@ -252,6 +253,14 @@ export class SimSshHost {
       if (!child.stdin.destroyed) child.stdin.write(chunk)
     })
     channel.on('end', () => child.stdin.end())
+    // Only when bin/dokku is started directly, and has gone: what bash would have said.
+    child.on('error', (error) => {
+      if (!channelOpen) return
+      channel.stderr.write(`bash: ${file}: ${error.message}\n`)
+      channel.exit(127)
+      channel.end()
+      channelOpen = false
+    })
     child.on('close', (code, signal) => {
       if (!channelOpen) return
       if (code === null) channel.exit(signal ?? 'KILL', false, '')
@@ -259,6 +268,18 @@ export class SimSshHost {
       channel.end()
     })
   }
+}
+
+/**
+ * The dokku login's forced command, `bin/dokku $SSH_ORIGINAL_COMMAND`, as the login shell runs it: the
+ * unquoted expansion is split on blanks (quotes kept) and each word is globbed, then bash execs bin/dokku
+ * in its own place. When the string holds nothing globbing could touch (no `*`, `?`, `[`, or backslash),
+ * that is a plain split on blanks, and the sshd starts bin/dokku with those words itself — the same argv
+ * and the same process, without a bash start-up. Anything else still goes through bash.
+ */
+export function forcedCommand(dokku: string, command: string): [string, string[]] {
+  if (/[*?[\\]/.test(command)) return ['bash', ['-c', `${dokku} $SSH_ORIGINAL_COMMAND`]]
+  return [dokku, command.split(/[ \t\n]+/).filter((word) => word !== '')]
 }
 
 function chain(first: () => void, second: () => void): () => void {
