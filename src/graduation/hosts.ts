@@ -14,6 +14,11 @@ export function hostKey(spec: HostSpec): string {
   return `${spec.user ?? 'dokku'}@${spec.host}:${spec.port ?? 22}`
 }
 
+/** Each host once, in the order first named. */
+export function distinctHosts(specs: HostSpec[]): HostSpec[] {
+  return [...new Map(specs.map((spec) => [hostKey(spec), spec])).values()]
+}
+
 /**
  * The graduation's hosts: one SSH connection each (the transport shares it between every command),
  * opened in parallel. Connecting lets every host finish and reports every failure, as Kamal's
@@ -57,10 +62,9 @@ export class HostDirectory {
 
   /** Connects to every distinct host; throws one ConnectionError listing each host that failed. */
   async connectAll(specs: HostSpec[], signal?: AbortSignal): Promise<void> {
-    const distinct = [...new Map(specs.map((spec) => [hostKey(spec), spec])).values()]
     const failures: ConnectionError[] = []
     await pMap(
-      distinct,
+      distinctHosts(specs),
       async (spec) => {
         try {
           await this.connect(spec, signal)
