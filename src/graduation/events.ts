@@ -1,5 +1,6 @@
 import type {ExitCode} from '../exit-codes.js'
-import type {HookPhase, PromotionStrategy} from '../manifest/types.js'
+import type {PromotionStrategy} from '../manifest/types.js'
+import type {HookEvent, HookSummary} from '../hooks/types.js'
 import type {AppDrift} from './drift.js'
 
 /**
@@ -92,13 +93,7 @@ export interface HostSwitch {
   at: string | null
 }
 
-export interface HookSummary {
-  phase: HookPhase
-  label: string
-  result: 'ok' | 'failed' | 'timeout' | 'skipped'
-  exitCode: number | null
-  durationMs: number
-}
+export type {HookSummary}
 
 export interface GraduationSummary {
   outcome: Outcome
@@ -141,8 +136,7 @@ export type GraduationEventBody =
    */
   | {type: 'app'; app: string; host: string; state: AppState; rev?: string; from?: string | null; to?: string; message?: string}
   | {type: 'app-output'; app: string; host: string; line: string}
-  | {type: 'hook'; phase: HookPhase; label: string; state: 'start' | 'ok' | 'failed' | 'timeout'; exitCode?: number | null; durationMs?: number; message?: string}
-  | {type: 'hook-output'; phase: HookPhase; label: string; stream: 'stdout' | 'stderr'; line: string}
+  | HookEvent
   | {type: 'decision'; decision: 'release' | 'abort'; reason?: string}
   /** After the decision: the apps whose deploys Dokku is still finishing (its release tail), now and then until none is. */
   | {type: 'deploys-running'; apps: string[]; sinceDecisionMs: number}

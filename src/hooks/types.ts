@@ -1,4 +1,3 @@
-import type {GraduationEventBody, HookSummary} from '../graduation/events.js'
 import type {HookPhase, HostSpec, ResolvedHook} from '../manifest/types.js'
 import type {HostConnection} from '../ssh/transport.js'
 
@@ -21,10 +20,24 @@ export interface HookContext {
   apps: HookAppContext[]
 }
 
+/** How one hook ended, for the graduation's summary. */
+export interface HookSummary {
+  phase: HookPhase
+  label: string
+  result: 'ok' | 'failed' | 'timeout' | 'skipped'
+  exitCode: number | null
+  durationMs: number
+}
+
+/** What running hooks tells the world; the graduation's events include these (graduation/events.ts). */
+export type HookEvent =
+  | {type: 'hook'; phase: HookPhase; label: string; state: 'start' | 'ok' | 'failed' | 'timeout'; exitCode?: number | null; durationMs?: number; message?: string}
+  | {type: 'hook-output'; phase: HookPhase; label: string; stream: 'stdout' | 'stderr'; line: string}
+
 export interface HookRunOptions {
   /** The SSH connection for a host: the target's `dokku` connection for `run` hooks, the hook's own login for `ssh` hooks. */
   connect(host: HostSpec): Promise<HostConnection>
-  emit(body: GraduationEventBody): void
+  emit(body: HookEvent): void
   /** Aborting kills a running hook (its whole process group, or its remote channel). */
   signal?: AbortSignal
   /** A private directory for the GRADUATE_CONTEXT file. */

@@ -1,4 +1,4 @@
-import type {HookSummary} from '../graduation/events.js'
+import type {HookSummary} from './types.js'
 import type {ResolvedHook} from '../manifest/types.js'
 import type {HookEnd} from './runner.js'
 
