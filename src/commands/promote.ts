@@ -4,7 +4,7 @@ import {requireTerminalOrYes} from '../cli/confirmation.js'
 import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {refusedSummary} from '../cli/refused-summary.js'
 import type {ErrorReport} from '../cli/render-error.js'
-import {promote} from '../graduation/service.js'
+import {promote} from '../graduation-service.js'
 
 export default class Promote extends GraduateCommand {
   static override summary = 'Graduate every app of one environment into the next: all go live together, or none do.'

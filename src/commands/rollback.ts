@@ -4,7 +4,7 @@ import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {requireTerminalOrYes} from '../cli/confirmation.js'
 import {refusedSummary} from '../cli/refused-summary.js'
 import type {ErrorReport} from '../cli/render-error.js'
-import {rollback} from '../graduation/service.js'
+import {rollback} from '../graduation-service.js'
 
 export default class Rollback extends GraduateCommand {
   static override summary = 'Put every app of an environment back on the revision it ran before a graduation, together.'

@@ -1,18 +1,18 @@
-import {runHookPhase} from '../hooks/run-phase.js'
-import {loadManifest, resolveEnvironment, resolveGraduation, resolveRollback} from '../manifest/index.js'
-import type {ResolvedGraduation} from '../manifest/types.js'
-import {NodeSshTransport} from '../ssh/node-ssh-transport.js'
-import {openOutput} from '../ui/session.js'
-import {warningsOnStderr} from '../ui/stderr-warnings.js'
-import {EventBus, type GraduationSummary} from './events.js'
-import {type GraduateOptions, graduate} from './graduate.js'
-import {HostDirectory, hostKey} from './hosts.js'
-import {type StoredRecord, readRecords} from './records.js'
-import {appsOfRecord, chooseRecord, rollbackPlanner} from './rollback.js'
-import {newGraduationId} from './id.js'
-import {Journal, cacheDir} from './journal.js'
-import {type OptionOverrides, applyOverrides} from './overrides.js'
-import {describeOwner} from './owner.js'
+import {runHookPhase} from './hooks/run-phase.js'
+import {loadManifest, resolveEnvironment, resolveGraduation, resolveRollback} from './manifest/index.js'
+import type {ResolvedGraduation} from './manifest/types.js'
+import {NodeSshTransport} from './ssh/node-ssh-transport.js'
+import {openOutput} from './ui/session.js'
+import {warningsOnStderr} from './ui/stderr-warnings.js'
+import {EventBus, type GraduationSummary} from './graduation/events.js'
+import {type GraduateOptions, graduate} from './graduation/graduate.js'
+import {HostDirectory, distinctHosts} from './graduation/hosts.js'
+import {type StoredRecord, readRecords} from './graduation/records.js'
+import {appsOfRecord, chooseRecord, rollbackPlanner} from './graduation/rollback.js'
+import {newGraduationId} from './graduation/id.js'
+import {Journal, cacheDir} from './graduation/journal.js'
+import {type OptionOverrides, applyOverrides} from './graduation/overrides.js'
+import {describeOwner} from './graduation/owner.js'
 
 interface RunRequest {
   manifestPath: string
@@ -62,7 +62,7 @@ export async function rollback(request: RollbackRequest): Promise<GraduationSumm
     // The transport keeps these connections open for the run itself.
     const hosts = new HostDirectory(transport, warningsOnStderr('-', environment.to), {connectTimeoutMs: environment.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys})
     await hosts.connectAll(environment.apps.map((app) => app.target.host))
-    const targets = [...new Map(environment.apps.map((app) => [hostKey(app.target.host), hosts.get(app.target.host)])).values()]
+    const targets = distinctHosts(environment.apps.map((app) => app.target.host)).map((spec) => hosts.get(spec))
     record = chooseRecord(await readRecords(targets, environment.to, {commandMs: environment.options.timeouts.commandMs}), environment.to, request.to)
   } catch (error) {
     await transport.closeAll()
