@@ -40,34 +40,43 @@ export class DokkuHost {
 
   /**
    * Runs the command; resolves with its result when the exit code is one it expects. A read-only
-   * command that fails is asked again (it changed nothing), up to three times in all.
+   * command that fails, drops or cannot be sent is asked again (it changed nothing): three sends in all,
+   * whatever went wrong each time.
    */
   async run(command: DokkuCommand, options: RemoteOptions): Promise<ExecResult> {
-    const attempts = options.readOnly ? READ_ONLY_ATTEMPTS : 1
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.send(command, options)
-      if (isExpectedExit(command, result.exitCode)) return result
-      if (attempt >= attempts || options.signal?.aborted) {
-        throw new RemoteCommandError({
-          host: this.label,
-          command: displayCommand(command),
-          exitCode: result.exitCode,
-          stderr: result.stderr || result.stdout,
-          ...(options.hint === undefined ? {} : {hint: options.hint}),
-          ...(options.failureExit === undefined ? {} : {exit: options.failureExit}),
-        })
-      }
-      await sleep(backoff(attempt))
-    }
+    const result = await this.attempt(command, options, (answer) => isExpectedExit(command, answer.exitCode))
+    if (isExpectedExit(command, result.exitCode)) return result
+    throw new RemoteCommandError({
+      host: this.label,
+      command: displayCommand(command),
+      exitCode: result.exitCode,
+      stderr: result.stderr || result.stdout,
+      ...(options.hint === undefined ? {} : {hint: options.hint}),
+      ...(options.failureExit === undefined ? {} : {exit: options.failureExit}),
+    })
   }
 
-  /** Runs the command and resolves with whatever it did, exit code included. */
+  /**
+   * Runs the command and resolves with whatever it did, exit code included. A read-only command whose
+   * channel closed without an exit status (the connection dropped mid-command) is sent again, within
+   * the same three sends.
+   */
   async send(command: DokkuCommand, options: RemoteOptions): Promise<ExecResult> {
+    return this.attempt(command, options, (answer) => !(answer.exitCode === null && answer.signal === null))
+  }
+
+  /**
+   * The one retry budget: sends until `settled` accepts an answer, once in all for a command that
+   * changes something and three times for a read-only one, and resolves with the last answer. Errors
+   * other than a timeout or a refusal are retried within the same budget; an aborted signal stops it.
+   */
+  private async attempt(command: DokkuCommand, options: RemoteOptions, settled: (answer: ExecResult) => boolean): Promise<ExecResult> {
     const wire = renderCommand(command)
     const attempts = options.readOnly ? READ_ONLY_ATTEMPTS : 1
     for (let attempt = 1; ; attempt++) {
+      const last = attempt >= attempts || Boolean(options.signal?.aborted)
       try {
-        const result = await this.connection.exec(wire, {
+        const answer = await this.connection.exec(wire, {
           timeoutMs: options.timeoutMs,
           displayCommand: displayCommand(command),
           ...(options.laterStdin !== undefined ? {laterStdin: options.laterStdin} : command.stdin === undefined ? {} : {stdin: command.stdin}),
@@ -75,17 +84,12 @@ export class DokkuHost {
           ...(options.onStdout === undefined ? {} : {onStdout: options.onStdout}),
           ...(options.onStderr === undefined ? {} : {onStderr: options.onStderr}),
         })
-        // A channel that closed without an exit status: the connection dropped mid-command.
-        if (result.exitCode === null && result.signal === null && attempt < attempts && !options.signal?.aborted) {
-          await sleep(backoff(attempt))
-          continue
-        }
-        return result
+        if (last || settled(answer) || options.signal?.aborted) return answer
       } catch (error) {
         const transient = !(error instanceof CommandTimeoutError) && !(error instanceof RemoteCommandError) && !options.signal?.aborted
-        if (attempt >= attempts || !transient) throw error
-        await sleep(backoff(attempt))
+        if (last || !transient) throw error
       }
+      await sleep(backoff(attempt))
     }
   }
 }
