@@ -2,13 +2,14 @@ import pMap from 'p-map'
 import {version} from '../dokku/commands/core.js'
 import {gateImageAvailable, gateImageDigest, gateRunningImageDigest} from '../dokku/commands/gate.js'
 import {type GateAppFacts, type GateAppStatus, type GateMissingApp, parseImageDigest} from '../dokku/parse/gate.js'
-import {isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
+import {parseDokkuVersion} from '../dokku/parse/version.js'
 import {AppFactsError, GraduateError, PreflightError, RemoteCommandError} from '../errors.js'
 import type {HostSpec, PromotionStrategy, ResolvedApp} from '../manifest/types.js'
 import {type AppFacts, type FactsWanted, appFactsFromGate, readAppFacts} from './app-facts.js'
 import {sourceArtifact} from './artifact.js'
 import {blockingKeys, computeDrift} from './drift.js'
 import type {EventBus} from './events.js'
+import {HOLD_RULES, judgeDokku, judgeGateHook} from './hold-rules.js'
 import {readHostFacts, gateProblem} from './host-facts.js'
 import {type HostDirectory, hostKey} from './hosts.js'
 
@@ -111,10 +112,8 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
   const gateStatuses = new Map<string, Map<string, GateAppStatus>>()
 
   const checkDokku = (label: string, line: string) => {
-    const dokku = parseDokkuVersion(line, version())
-    if (!isSupportedDokku(dokku)) {
-      problem({host: label, message: `runs Dokku ${dokku.raw}; graduate needs 0.38.0 or newer (build ids and the check-deploy order it relies on)`, fix: 'upgrade Dokku on this host'})
-    }
+    const verdict = judgeDokku(parseDokkuVersion(line, version()))
+    if (verdict.status === 'fail') problem({host: label, message: verdict.found, fix: verdict.fix})
   }
 
   const checkHost = async (entry: {spec: HostSpec; target: boolean; apps: Set<string>}) => {
@@ -133,13 +132,8 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
     const {facts} = answer
     if (facts.dokkuVersion === null) problem({host: host.label, message: `cannot tell which Dokku runs here: ${facts.errors.join('; ')}`, fix: `run \`dokku version\` on ${host.label} as the dokku user`})
     else checkDokku(host.label, facts.dokkuVersion)
-    if (entry.target && !facts.gateHook) {
-      problem({
-        host: host.label,
-        message: 'the gate plugin is installed but its hold hook (the zz-graduate-gate plugin) is not enabled, so deploys would go live without being held',
-        fix: `graduate gate upgrade ${context.targetEnv} --force`,
-      })
-    }
+    const hook = judgeGateHook(facts.gateHook, context.targetEnv)
+    if (entry.target && hook.status === 'fail') problem({host: host.label, message: hook.found, fix: hook.fix})
     const byApp = new Map<string, GateAppFacts | GateMissingApp>(facts.apps.map((app) => [app.app, app]))
     gateStatuses.set(host.label, new Map(facts.apps.map((app) => [app.app, app.gate])))
     readers.set(host.label, async (app, wanted) => appFactsFromGate(host.label, byApp.get(app)!, wanted))
@@ -202,22 +196,9 @@ export async function inspect(apps: ResolvedApp[], context: PreflightOptions): P
       problem({host: host.label, app: app.name, message: `target app ${name} does not exist`, fix: `create it first: dokku apps:create ${name} (on ${host.label}), then set its config`})
       return
     }
-    if (facts.proxyType !== 'nginx') {
-      problem({
-        host: host.label,
-        app: app.name,
-        message: `${name} uses the ${facts.proxyType} proxy; only nginx keeps a held deploy away from traffic (label-based proxies route to new containers as soon as they start)`,
-        fix: `dokku proxy:set ${name} nginx`,
-      })
-    }
-    if (facts.checksDisabled?.some((type) => type === 'web' || type === '_all_')) {
-      problem({host: host.label, app: app.name, message: `checks are disabled for ${name}'s web process, so Dokku never calls check-deploy and nothing can hold the deploy`, fix: `dokku checks:enable ${name} web`})
-    }
-    if (facts.skipDeploy) {
-      problem({host: host.label, app: app.name, message: `${name} has skip-deploy set, so a push would start nothing`, fix: `dokku ps:set ${name} skip-deploy false`})
-    }
-    if (facts.scheduler !== 'docker-local') {
-      problem({host: host.label, app: app.name, message: `${name} is scheduled by ${facts.scheduler}; only docker-local calls check-deploy`, fix: `dokku scheduler:set ${name} selected docker-local`})
+    for (const rule of HOLD_RULES) {
+      const verdict = rule.judge(facts)
+      if (verdict?.status === 'fail') problem({host: host.label, app: app.name, message: `${name}: ${verdict.found}`, fix: verdict.fix})
     }
     const processes = facts.processes ?? {}
     for (const type of Object.keys(processes).filter((type) => type !== 'web')) {

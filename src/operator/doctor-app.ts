@@ -3,6 +3,7 @@ import {migrationLikeTasks, parseReleaseTasks} from '../dokku/parse/release-task
 import {maxParallelByType, parseProcessScale} from '../dokku/parse/scale.js'
 import type {GateAppFacts, GateMissingApp} from '../dokku/parse/gate.js'
 import {type AppFacts, appFactsFromGate, readAppFacts} from '../graduation/app-facts.js'
+import {HOLD_RULES} from '../graduation/hold-rules.js'
 import type {HostDirectory} from '../graduation/hosts.js'
 import type {DokkuHost} from '../graduation/remote.js'
 import type {AppLocation} from '../manifest/types.js'
@@ -10,9 +11,6 @@ import {shortRevision} from '../ui/format.js'
 import {type DeployedFiles, readDeployedFiles} from './deployed-files.js'
 import {describeFailure} from './describe-failure.js'
 import {type DoctorRow, RowSink} from './doctor-rows.js'
-
-/** Proxies that route by container labels: they send traffic to a new container as soon as it starts (DESIGN.md). */
-const LABEL_BASED_PROXIES = ['traefik', 'caddy', 'haproxy', 'openresty']
 
 export interface AppCheckContext {
   host: DokkuHost
@@ -74,28 +72,14 @@ export async function checkApp(context: AppCheckContext): Promise<DoctorRow[]> {
   return rows.rows
 }
 
-/** What a graduation's preflight refuses: a proxy, scheduler, checks or skip-deploy that cannot hold a deploy. */
+/** What decides whether the app's deploy can be held (the rules preflight refuses by), one row each. */
 function checkSettings(facts: AppFacts, rows: RowSink): void {
-  const name = facts.app
-  const proxy = facts.proxyType ?? ''
-  if (proxy === 'nginx') rows.ok('proxy', 'nginx: a held deploy gets no traffic until it is released')
-  else if (LABEL_BASED_PROXIES.includes(proxy)) rows.fail('proxy', `${proxy} routes by container labels, so it sends traffic to a held deploy as soon as its container starts`, `dokku proxy:set ${name} nginx`)
-  else rows.fail('proxy', `${proxy || 'none'}: only nginx keeps a held deploy away from traffic`, `dokku proxy:set ${name} nginx`)
-
-  if (facts.scheduler === 'docker-local') rows.ok('scheduler', 'docker-local')
-  else rows.fail('scheduler', `${facts.scheduler}: only docker-local calls check-deploy, where the gate holds`, `dokku scheduler:set ${name} selected docker-local`)
-
-  const disabled = facts.checksDisabled ?? []
-  const skipped = facts.checksSkipped ?? []
-  if (disabled.includes('_all_') || disabled.includes('web')) {
-    rows.fail('checks', `checks are disabled for web, so Dokku stops the old containers first and never calls the gate`, `dokku checks:enable ${name} web`)
-  } else if (skipped.includes('_all_') || skipped.includes('web')) {
-    rows.warn('checks', "Dokku's own checks are skipped for web: a new release is held, and released, without a health check", `dokku checks:enable ${name} web`)
-  } else {
-    rows.ok('checks', 'enabled for web')
+  for (const rule of HOLD_RULES) {
+    const verdict = rule.judge(facts)
+    if (verdict === undefined) continue
+    if (verdict.status === 'ok') rows.ok(rule.id, verdict.found)
+    else rows[verdict.status](rule.id, verdict.found, verdict.fix)
   }
-
-  if (facts.skipDeploy) rows.fail('skip-deploy', 'skip-deploy is set, so a push builds but starts nothing to hold', `dokku ps:set ${name} skip-deploy false`)
 }
 
 type FilesAnswer = {files: DeployedFiles} | {files: undefined; status: 'ok' | 'warn'; note: string}

@@ -3,7 +3,8 @@ import {gateVersion} from '../dokku/commands/gate.js'
 import {GATE_HOOK_PLUGIN_NAME} from '../dokku/commands/plugin.js'
 import {type GateVersion, parseGateVersion} from '../dokku/parse/gate.js'
 import {parsePluginList} from '../dokku/parse/lists.js'
-import {type DokkuVersion, isSupportedDokku, parseDokkuVersion} from '../dokku/parse/version.js'
+import {type DokkuVersion, parseDokkuVersion} from '../dokku/parse/version.js'
+import {type HoldVerdict, judgeDokku, judgeGateHook} from '../graduation/hold-rules.js'
 import {GATE_PROTOCOL, type HostFactsAnswer} from '../graduation/host-facts.js'
 import type {DokkuHost} from '../graduation/remote.js'
 import type {BundledPlugin} from './bundled-plugin.js'
@@ -69,8 +70,12 @@ async function checkGatePlugin(context: HostCheckContext, rows: RowSink, options
 }
 
 function dokkuRow(rows: RowSink, dokku: DokkuVersion): void {
-  if (isSupportedDokku(dokku)) rows.ok('dokku', `Dokku ${dokku.raw}`)
-  else rows.fail('dokku', `Dokku ${dokku.raw}; graduate needs 0.38.0 or newer (build ids and the check-deploy order it relies on)`, 'upgrade Dokku on this host: https://dokku.com/docs/getting-started/upgrading/')
+  verdictRow(rows, 'dokku', judgeDokku(dokku))
+}
+
+function verdictRow(rows: RowSink, check: string, verdict: HoldVerdict): void {
+  if (verdict.status === 'ok') rows.ok(check, verdict.found)
+  else rows[verdict.status](check, verdict.found, verdict.fix)
 }
 
 /** The installed gate: speaking this graduate's protocol, and not older than the one it ships. */
@@ -96,11 +101,7 @@ async function checkGateHook(context: HostCheckContext, rows: RowSink, options: 
 }
 
 function gateHookRow(context: HostCheckContext, rows: RowSink, enabled: boolean): void {
-  if (enabled) {
-    rows.ok('gate hook', `${GATE_HOOK_PLUGIN_NAME} is enabled: holds start after Dokku's own checks`)
-  } else {
-    rows.fail('gate hook', `${GATE_HOOK_PLUGIN_NAME} is not enabled, so Dokku never calls the gate and deploys go live unheld`, `reinstall the plugin: graduate gate upgrade ${context.env} --force`)
-  }
+  verdictRow(rows, 'gate hook', judgeGateHook(enabled, context.env))
 }
 
 /** Runs one check; an error it throws becomes that check's failure instead of ending the others. */
