@@ -1,4 +1,5 @@
 import {UnsafeArgumentError} from '../errors.js'
+import {BARE_WORD, singleQuoted} from '../remote/words.js'
 import type {DokkuCommand} from './command.js'
 
 /*
@@ -19,8 +20,6 @@ const GLOBAL_FLAG_EFFECTS: ReadonlyMap<string, string> = new Map([
   ['--app', 'it takes the next word as the app name'],
 ])
 
-/** A word that passes through both of Dokku's parsing paths unchanged. */
-const BARE_WORD = /^[A-Za-z0-9@%+=:,./_-]+$/
 /** Arguments GNU /bin/echo reads as its own options when it gets them alone. */
 const ECHO_OPTION_BUNDLE = /^-[neE]+$/
 const ECHO_INFO_FLAGS = new Set(['--help', '--version'])
@@ -125,7 +124,7 @@ function assertSendable(command: DokkuCommand): void {
 
 function quoteWord(arg: string): string {
   if (BARE_WORD.test(arg)) return arg
-  return `'${arg.replaceAll("'", `'\\''`)}'`.replace(FIRST_SPLIT_FLAG_WORD, "-''-")
+  return singleQuoted(arg).replace(FIRST_SPLIT_FLAG_WORD, "-''-")
 }
 
 function joinWords(command: DokkuCommand, words: readonly string[]): string {

@@ -1,4 +1,4 @@
-import {shellQuote} from '../ssh/shell-words.js'
+import {shellArgument} from '../remote/words.js'
 import type {DokkuCommand} from './command.js'
 
 /*
@@ -10,15 +10,6 @@ import type {DokkuCommand} from './command.js'
 export interface RootLogin {
   /** A user other than root runs Dokku through `sudo -n` (never prompting: there is no terminal). */
   sudo: boolean
-}
-
-// No `~`: a leading one would expand in the remote shell.
-const BARE_WORD = /^[A-Za-z0-9@%+=:,./_-]+$/
-
-/** One word for a POSIX shell: bare when nothing in it is special, single-quoted otherwise. */
-export function shellArgument(word: string): string {
-  if (word.includes('\0') || word.includes('\n')) throw new RangeError(`a shell argument cannot contain a NUL byte or a newline: ${JSON.stringify(word)}`)
-  return BARE_WORD.test(word) ? word : shellQuote(word)
 }
 
 /** `[sudo -n] dokku <argv…>`, the line a root shell runs. */

@@ -15,7 +15,7 @@ import {
   parseSchedulerReport,
 } from '../dokku/parse/reports.js'
 import {AppFactsError} from '../errors.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 /** What Dokku reports about one app, as much as a graduation needs; read-only. */
 export interface AppFacts {

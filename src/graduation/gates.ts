@@ -4,7 +4,7 @@ import {type GateAppStatus, parseGateStatus} from '../dokku/parse/gate.js'
 import type {EventBus} from './events.js'
 import type {LockSpec} from './lock.js'
 import {refreshLock} from './lock.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 import {settleAndDisarm} from './settle-gates.js'
 
 /** How long disarming waits for deploys that are still ending after their push client has gone. */

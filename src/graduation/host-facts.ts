@@ -3,7 +3,7 @@ import {isExpectedExit} from '../dokku/command.js'
 import {type GateFacts, type GateVersion, parseGateFacts, parseGateVersion} from '../dokku/parse/gate.js'
 import {displayCommand} from '../dokku/quote.js'
 import {RemoteCommandError} from '../errors.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
 export const GATE_PROTOCOL = 4

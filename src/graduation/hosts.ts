@@ -7,7 +7,7 @@ import {gitRemoteUrl} from '../ssh/git-bridge.js'
 import {type ConnectionSettings, type SettingsDefaults, settingsFor, systemDefaults} from '../ssh/settings.js'
 import type {Transport} from '../ssh/transport.js'
 import type {EventBus} from './events.js'
-import {DokkuHost} from './remote.js'
+import {DokkuHost} from '../remote/dokku-host.js'
 
 /** The key a host is known by in one graduation: login, address and port. */
 export function hostKey(spec: HostSpec): string {

@@ -2,7 +2,7 @@ import {gateLock, gateLockStatus, gateUnlock} from '../dokku/commands/gate.js'
 import {parseLockAttempt, parseLockStatus, type EnvironmentLock} from '../dokku/parse/gate.js'
 import {LockHeldError} from '../errors.js'
 import type {EventBus} from './events.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 export interface LockSpec {
   env: string

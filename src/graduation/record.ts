@@ -2,7 +2,7 @@ import {gateRecord, type GraduationRecordDocument} from '../dokku/commands/gate.
 import type {EventBus, GraduationSummary} from './events.js'
 import {displayCommand} from '../dokku/quote.js'
 import type {ExecResult} from '../ssh/transport.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 /**
  * The graduation record kept on every target host (`graduate:record`), read back by `graduate history`

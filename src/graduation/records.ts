@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import {gateHistory} from '../dokku/commands/gate.js'
 import {parseHistory} from '../dokku/parse/gate.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 const recordSchema = z.looseObject({
   id: z.string().min(1),

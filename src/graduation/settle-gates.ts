@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {gateDisarm} from '../dokku/commands/gate.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 /**
  * Disarms the apps once their deploys are over. The gate itself refuses an app whose deploy is still

@@ -9,7 +9,7 @@ import {ExitCode} from '../exit-codes.js'
 import {GraduateError, PreflightError} from '../errors.js'
 import type {HostConnection} from '../ssh/transport.js'
 import {gitFromImage} from '../dokku/commands/core.js'
-import type {DokkuHost} from './remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 /*
  * Moving a revision from the source app to the target app (contract §6.7–6.8): fetch the source's

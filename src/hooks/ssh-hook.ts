@@ -1,6 +1,6 @@
 import os from 'node:os'
 import type {HostSpec} from '../manifest/types.js'
-import {shellQuote} from '../ssh/shell-words.js'
+import {singleQuoted} from '../remote/words.js'
 import type {HostConnection} from '../ssh/transport.js'
 import {runRemoteHook} from './remote.js'
 import type {HookEnd, HookIo} from './runner.js'
@@ -13,8 +13,8 @@ import type {HookEnd, HookIo} from './runner.js'
  * own environment passing is not used: sshd drops variables it does not `AcceptEnv`.
  */
 export function sshHookCommand(command: string, variables: Record<string, string>): string {
-  const assignments = Object.entries(variables).map(([name, value]) => shellQuote(`${name}=${value}`))
-  return ['env', ...assignments, '/bin/sh', '-c', shellQuote(command)].join(' ')
+  const assignments = Object.entries(variables).map(([name, value]) => singleQuoted(`${name}=${value}`))
+  return ['env', ...assignments, '/bin/sh', '-c', singleQuoted(command)].join(' ')
 }
 
 /**

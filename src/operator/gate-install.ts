@@ -14,7 +14,7 @@ import {withSession} from '../session.js'
 import {type BundledPlugin, bundledPlugin, packPlugin} from './bundled-plugin.js'
 import {describeFailure} from './describe-failure.js'
 import {compareVersions} from './plugin-version.js'
-import {RootHost} from './root-host.js'
+import {RootHost} from '../remote/root-host.js'
 import {removeUploadDir, uploadFile} from './upload.js'
 
 /** `install` leaves an older plugin alone (replacing it briefly removes the gate); `upgrade` replaces it. */

@@ -1,7 +1,7 @@
-import {shellArgument} from '../dokku/root-shell.js'
+import {shellArgument} from '../remote/words.js'
 import {GraduateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
-import type {RootHost} from './root-host.js'
+import type {RootHost} from '../remote/root-host.js'
 
 export interface UploadedFile {
   /** The private directory `mktemp -d` made for it; remove it when done. */

@@ -3,7 +3,7 @@ import {gateLockStatus, gateStatus} from '../dokku/commands/gate.js'
 import {type GateAppStatus, type LockStatus, parseGateStatus, parseLockStatus} from '../dokku/parse/gate.js'
 import type {ResolvedEnvironment} from '../manifest/types.js'
 import {type HostDirectory, hostKey} from '../graduation/hosts.js'
-import type {DokkuHost} from '../graduation/remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 
 export interface AppGate {
   /** Manifest name. */

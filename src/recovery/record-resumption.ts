@@ -1,5 +1,5 @@
 import {gateRecord} from '../dokku/commands/gate.js'
-import type {DokkuHost} from '../graduation/remote.js'
+import type {DokkuHost} from '../remote/dokku-host.js'
 import {type StoredRecord, readRecords} from '../graduation/records.js'
 import type {EnvironmentState} from './environment-state.js'
 import type {JournalView} from './journal-reader.js'

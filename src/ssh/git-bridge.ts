@@ -16,7 +16,7 @@ import {
 } from './bridge-frames.js'
 import {runLocalGit} from './local-git.js'
 import type {OpenedChannel} from './run-channel.js'
-import {shellQuote} from './shell-words.js'
+import {singleQuoted} from '../remote/words.js'
 import type {ExecResult, GitOptions} from './transport.js'
 
 /** The connection a git invocation is bound to. */
@@ -84,7 +84,7 @@ export class GitBridge {
       const outcome = await runLocalGit(args, {
         ...options,
         env: {
-          GIT_SSH_COMMAND: `${shellQuote(process.execPath)} ${shellQuote(this.helperPath)}`,
+          GIT_SSH_COMMAND: `${singleQuoted(process.execPath)} ${singleQuoted(this.helperPath)}`,
           GIT_SSH_VARIANT: 'ssh',
           GIT_TERMINAL_PROMPT: '0',
           // The helper speaks only to this process over a Unix socket, never TLS; with extra CA

@@ -4,7 +4,7 @@ import {displayPath} from './display-path.js'
 import {checkHostKey, fingerprint, keyTypeOf, keyTypesKnownFor, knownHostsName, loadKnownHosts, type HostKeyVerdict} from './known-hosts.js'
 import type {ConnectionSettings} from './settings.js'
 import {recordHostKey} from './record-host-key.js'
-import {shellWord} from './shell-words.js'
+import {pastedWord} from '../remote/words.js'
 
 /** A host key graduate accepted as new and wrote to known_hosts (StrictHostKeyChecking accept-new). */
 export interface RecordedHostKey {
@@ -126,7 +126,7 @@ function explainRefusal(
   const file = settings.knownHostsFiles[0] ?? '~/.ssh/known_hosts'
   const files = settings.knownHostsFiles.map((name) => displayPath(name)).join(', ')
   const name = settings.hostKeyAlias ?? knownHostsName(settings.host, settings.port)
-  const keyscan = `ssh-keyscan -p ${settings.port} ${shellWord(settings.host)} >> ${shellWord(displayPath(file))}`
+  const keyscan = `ssh-keyscan -p ${settings.port} ${pastedWord(settings.host)} >> ${pastedWord(displayPath(file))}`
   const verifyFirst = `verify ${presented} out of band (on the host: \`ssh-keygen -lf /etc/ssh/ssh_host_${keyFileStem(keyBlob)}_key.pub\`)`
 
   switch (verdict.status) {
@@ -146,7 +146,7 @@ function explainRefusal(
       })
     case 'changed': {
       const staleFile = verdict.sources[0]?.replace(/:\d+$/, '') ?? file
-      const remove = `ssh-keygen -R ${shellWord(name)}${isDefaultKnownHosts(staleFile) ? '' : ` -f ${shellWord(displayPath(staleFile))}`}`
+      const remove = `ssh-keygen -R ${pastedWord(name)}${isDefaultKnownHosts(staleFile) ? '' : ` -f ${pastedWord(displayPath(staleFile))}`}`
       return new HostKeyError(settings.label, 'changed', {
         presented,
         expected: verdict.expected,

@@ -4,7 +4,7 @@ import type {GraduateOptions} from '../graduate.js'
 import {HostDirectory} from '../hosts.js'
 import {type LockSpec, unlockEnvironment} from '../lock.js'
 import {type Planner, promotionPlanner} from '../planner.js'
-import type {DokkuHost} from '../remote.js'
+import type {DokkuHost} from '../../remote/dokku-host.js'
 import {cacheRepoFor} from '../transfer.js'
 
 /**

@@ -4,7 +4,7 @@ import type {GateAppFacts, GateAppStatus, GateMissingApp} from '../../../src/dok
 import {AppFactsError, RemoteCommandError} from '../../../src/errors.js'
 import {appFactsFromGate} from '../../../src/graduation/app-facts.js'
 import {GATE_PROTOCOL, gateProblem, readHostFacts} from '../../../src/graduation/host-facts.js'
-import {DokkuHost} from '../../../src/graduation/remote.js'
+import {DokkuHost} from '../../../src/remote/dokku-host.js'
 import type {ExecOptions, ExecResult, HostConnection} from '../../../src/ssh/transport.js'
 
 const SHA = '3f9a2c1d5e6f708192a3b4c5d6e7f8091a2b3c4d'

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {LockHeldError} from '../../../src/errors.js'
 import {EventBus} from '../../../src/graduation/events.js'
 import {type LockSpec, lockEnvironment} from '../../../src/graduation/lock.js'
-import {DokkuHost} from '../../../src/graduation/remote.js'
+import {DokkuHost} from '../../../src/remote/dokku-host.js'
 import type {ExecResult, HostConnection} from '../../../src/ssh/transport.js'
 
 const SPEC: LockSpec = {env: 'production', id: '20261123T101500Z-3f9a', owner: 'alice@laptop', ttlSeconds: 120, commandMs: 5000}

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {DokkuCommand} from '../../../src/dokku/command.js'
 import type {HostGates} from '../../../src/graduation/gates.js'
-import type {DokkuHost, RemoteOptions} from '../../../src/graduation/remote.js'
+import type {DokkuHost, RemoteOptions} from '../../../src/remote/dokku-host.js'
 import {NEVER_REACHED, switchTogether} from '../../../src/graduation/switch.js'
 import type {ExecResult} from '../../../src/ssh/transport.js'
 

@@ -5,9 +5,10 @@ import {promisify} from 'node:util'
 import {describe, expect, it} from 'vitest'
 
 import {pluginInstall, pluginUninstall} from '../../../src/dokku/commands/plugin.js'
-import {renderRootCommand, shellArgument} from '../../../src/dokku/root-shell.js'
+import {renderRootCommand} from '../../../src/dokku/root-shell.js'
+import {shellArgument} from '../../../src/remote/words.js'
 import {RemoteCommandError} from '../../../src/errors.js'
-import {RootHost} from '../../../src/operator/root-host.js'
+import {RootHost} from '../../../src/remote/root-host.js'
 import {removeUploadDir, uploadFile} from '../../../src/operator/upload.js'
 import type {ExecOptions, ExecResult, HostConnection} from '../../../src/ssh/transport.js'
 

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {appsReport} from '../../../src/dokku/commands/core.js'
 import {gateRelease} from '../../../src/dokku/commands/gate.js'
 import {RemoteCommandError} from '../../../src/errors.js'
-import {DokkuHost} from '../../../src/graduation/remote.js'
+import {DokkuHost} from '../../../src/remote/dokku-host.js'
 import type {ExecResult, HostConnection} from '../../../src/ssh/transport.js'
 
 type Answer = Partial<ExecResult> | Error
