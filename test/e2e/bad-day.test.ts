@@ -59,14 +59,16 @@ describe('after a runner was killed', () => {
   const status = async (manifest: string) => JSON.parse((await cli(['status', 'production', '--json'], manifest)).stdout) as StatusReport
 
   it('status says what to do next while held and once everything expired; abort then records the run as aborted, with who aborted it', async () => {
-    const manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 60'}]}, options: {lease: '6s'}})
+    // The first status must run while the dead runner's holds last: their lease is that window, 15 s, wide
+    // enough for a CLI run on a loaded machine (with 6 s, two busy processes beside the suite closed it first).
+    const manifest = writeManifest({...scenarioManifest(sim), hooks: {post: [{label: 'Wait for approval', local: 'sleep 60'}]}, options: {lease: '15s'}})
     const id = await crashGraduation(manifest, home.env, allHeld)
 
     const held = await cli(['status', 'production'], manifest)
     expect(held.stdout).toContain(`production: graduation ${id} in flight`)
     expect(held.stdout).toMatch(/\nnext: If its runner is gone: `graduate abort production` aborts what is armed or held \(or wait: each gate aborts on its own when its lease ends, by \d{4}-\d\d-\d\dT[\d:.]+Z\)\.\n/)
 
-    // The gates' leases (6 s) and the lock's (10 s, its floor) end on their own.
+    // The gates' leases and the lock's (15 s each) end on their own.
     // Waiting on the hosts' state files runs no CLI while the leases run down; then status must agree.
     await waitFor('the lock and every gate lease to run out', () => expiredOnHosts(sim, id, {gates: true, lock: true}), {timeoutMs: 60_000, intervalMs: 200})
     await waitFor('the lock and every gate to expire', async () => (await status(manifest)).graduations.find((entry) => entry.id === id)?.state === 'ended', {timeoutMs: 60_000, intervalMs: 500})
