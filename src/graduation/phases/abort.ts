@@ -2,11 +2,11 @@ import {ExitCode} from '../../exit-codes.js'
 import type {PlannedApp} from '../events.js'
 import {awaitReleaseTail} from '../release-tail.js'
 import {verifyAborted} from '../verify.js'
-import type {RunContext} from './context.js'
+import {type RunContext, targetSpec} from './context.js'
 import type {Decision} from './decide.js'
-import {targetSpec, type Deployment} from './deploy.js'
+import type {Deployment} from './deploy.js'
 import type {Prepared} from './prepare.js'
-import {disarmGates, type Settled} from './release.js'
+import {type Settled, disarmGates} from './settled.js'
 
 /**
  * Phase 9, abort: every gate ends its deploy, which leaves the old release serving; each deploy's end is

@@ -1,4 +1,4 @@
-import type {ResolvedGraduation} from '../../manifest/types.js'
+import type {HostSpec, ResolvedGraduation} from '../../manifest/types.js'
 import type {EventBus, HookSummary} from '../events.js'
 import type {GraduateOptions} from '../graduate.js'
 import {HostDirectory} from '../hosts.js'
@@ -71,4 +71,9 @@ export function journal(ctx: RunContext, step: string, details: Record<string, u
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   return text.replace(/\s*\n\s*/g, '; ')
+}
+
+/** The target host of an app of the manifest. */
+export function targetSpec(ctx: RunContext, app: string): HostSpec {
+  return ctx.resolved.apps.find((candidate) => candidate.name === app)!.target.host
 }

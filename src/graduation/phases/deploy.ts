@@ -2,7 +2,7 @@ import type {PlannedApp} from '../events.js'
 import {GateCoordinator, type HostGates} from '../gates.js'
 import type {PushResult} from '../transfer.js'
 import {type HoldWait, waitForHolds} from '../wait-for-holds.js'
-import {type RunContext, journal, oneLine} from './context.js'
+import {type RunContext, journal, oneLine, targetSpec} from './context.js'
 import type {Prepared} from './prepare.js'
 import {startTransfers} from './transfers.js'
 
@@ -63,11 +63,6 @@ function gateHosts(ctx: RunContext, changed: PlannedApp[]): HostGates[] {
     byHost.set(host.label, group)
   }
   return [...byHost.values()]
-}
-
-/** The target host of an app of the manifest. */
-export function targetSpec(ctx: RunContext, app: string) {
-  return ctx.resolved.apps.find((candidate) => candidate.name === app)!.target.host
 }
 
 /**

@@ -3,7 +3,7 @@ import {graduationRecord, storeRecord} from '../record.js'
 import {type RunContext, unlock} from './context.js'
 import {afterHooks} from './hooks.js'
 import type {Prepared} from './prepare.js'
-import type {Settled} from './release.js'
+import type {Settled} from './settled.js'
 import {buildSummary, summarise} from './summary.js'
 
 /**

@@ -1,25 +1,16 @@
 import {deferred} from '../../deferred.js'
 import {ExitCode} from '../../exit-codes.js'
-import type {HostSwitch, Outcome, PlannedApp} from '../events.js'
+import type {HostSwitch, PlannedApp} from '../events.js'
 import type {DecisionFailure, GateCoordinator} from '../gates.js'
 import {awaitReleaseTail} from '../release-tail.js'
 import type {DokkuHost} from '../../remote/dokku-host.js'
 import {settleAndDisarm} from '../settle-gates.js'
 import {switchTogether} from '../switch.js'
 import {verifyReleased} from '../verify.js'
-import {type RunContext, oneLine} from './context.js'
-import {targetSpec, type Deployment} from './deploy.js'
+import {type RunContext, oneLine, targetSpec} from './context.js'
+import type {Deployment} from './deploy.js'
 import type {Prepared} from './prepare.js'
-
-/** Where the decision left the apps, once every deploy has ended and the gates are being disarmed. */
-export interface Settled {
-  outcome: Outcome
-  exitCode: ExitCode
-  cause?: string | undefined
-  switched?: HostSwitch[]
-  /** The gates' disarming, started once every deploy had ended. */
-  disarming: Promise<void>
-}
+import {type Settled, disarmGates} from './settled.js'
 
 /**
  * Phase 9, release: every gate lets its deploy go; each host's apps wait at their nginx switch and
@@ -61,11 +52,6 @@ export async function releaseAll(ctx: RunContext, prepared: Prepared, changed: P
   const partial = await verifyReleased(changed, {tail, undelivered, deployTimeoutMs: resolved.options.timeouts.deployMs}, hostFor, tracker, {commandMs: ctx.commandMs, repair, warn})
   if (partial.length === 0) return {outcome: 'graduated', exitCode: ExitCode.Graduated, switched, disarming}
   return {outcome: 'partial', exitCode: ExitCode.Partial, cause: `${partial.join(', ')} did not go live after the release was decided`, switched, disarming}
-}
-
-export async function disarmGates(gates: GateCoordinator): Promise<void> {
-  await gates.stopRenewals()
-  await gates.disarm()
 }
 
 /**
