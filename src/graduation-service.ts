@@ -1,13 +1,14 @@
 import {runHookPhase} from './hooks/run-phase.js'
 import {loadManifest, resolveEnvironment, resolveGraduation, resolveRollback} from './manifest/index.js'
 import type {ResolvedGraduation} from './manifest/types.js'
-import {NodeSshTransport} from './ssh/node-ssh-transport.js'
+import type {Transport} from './ssh/transport.js'
+import {withTransport} from './session.js'
 import {openOutput} from './ui/session.js'
 import {warningsOnStderr} from './ui/stderr-warnings.js'
 import {EventBus, type GraduationSummary} from './graduation/events.js'
 import {type GraduateOptions, graduate} from './graduation/graduate.js'
 import {HostDirectory, distinctHosts} from './graduation/hosts.js'
-import {type StoredRecord, readRecords} from './graduation/records.js'
+import {readRecords} from './graduation/records.js'
 import {appsOfRecord, chooseRecord, rollbackPlanner} from './graduation/rollback.js'
 import {newGraduationId} from './graduation/id.js'
 import {Journal, cacheDir} from './graduation/journal.js'
@@ -46,7 +47,7 @@ export interface RollbackRequest extends RunRequest {
 export async function promote(request: PromoteRequest): Promise<GraduationSummary> {
   const manifest = await loadManifest(request.manifestPath)
   const resolved = resolveGraduation(manifest, request.from, request.to, request.only ? {only: request.only} : {})
-  return runGraduation(resolved, request, new NodeSshTransport(), {acceptDrift: request.acceptDrift, acceptNewHostKeys: request.acceptNewHostKeys})
+  return withTransport((transport) => runGraduation(resolved, request, transport, {acceptDrift: request.acceptDrift, acceptNewHostKeys: request.acceptNewHostKeys}))
 }
 
 /**
@@ -56,27 +57,22 @@ export async function promote(request: PromoteRequest): Promise<GraduationSummar
 export async function rollback(request: RollbackRequest): Promise<GraduationSummary> {
   const manifest = await loadManifest(request.manifestPath)
   const environment = resolveRollback(manifest, request.env, request.only ? {only: request.only} : {})
-  const transport = new NodeSshTransport()
-  let record: StoredRecord
-  try {
+  return withTransport(async (transport) => {
     // The transport keeps these connections open for the run itself.
     const hosts = new HostDirectory(transport, warningsOnStderr('-', environment.to), {connectTimeoutMs: environment.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys})
     await hosts.connectAll(environment.apps.map((app) => app.target.host))
     const targets = distinctHosts(environment.apps.map((app) => app.target.host)).map((spec) => hosts.get(spec))
-    record = chooseRecord(await readRecords(targets, environment.to, {commandMs: environment.options.timeouts.commandMs}), environment.to, request.to)
-  } catch (error) {
-    await transport.closeAll()
-    throw error
-  }
-  const resolved = appsOfRecord(environment, record, request.only)
-  const sourceOf = (app: string) => {
-    if (!manifest.chain.includes(record.fromEnv)) return undefined
-    return resolveEnvironment(manifest, record.fromEnv).apps.find((entry) => entry.name === app)
-  }
-  return runGraduation(resolved, request, transport, {planner: rollbackPlanner(record, sourceOf), acceptNewHostKeys: request.acceptNewHostKeys})
+    const record = chooseRecord(await readRecords(targets, environment.to, {commandMs: environment.options.timeouts.commandMs}), environment.to, request.to)
+    const resolved = appsOfRecord(environment, record, request.only)
+    const sourceOf = (app: string) => {
+      if (!manifest.chain.includes(record.fromEnv)) return undefined
+      return resolveEnvironment(manifest, record.fromEnv).apps.find((entry) => entry.name === app)
+    }
+    return runGraduation(resolved, request, transport, {planner: rollbackPlanner(record, sourceOf), acceptNewHostKeys: request.acceptNewHostKeys})
+  })
 }
 
-async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, transport: NodeSshTransport, extra: Pick<GraduateOptions, 'planner' | 'acceptDrift' | 'acceptNewHostKeys'>): Promise<GraduationSummary> {
+async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, transport: Transport, extra: Pick<GraduateOptions, 'planner' | 'acceptDrift' | 'acceptNewHostKeys'>): Promise<GraduationSummary> {
   resolved.options = applyOverrides(resolved.options, request.overrides)
   const id = newGraduationId()
   const bus = new EventBus(id, resolved.to)
@@ -103,7 +99,6 @@ async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, 
   } finally {
     output.close()
     interrupts.dispose()
-    await transport.closeAll()
   }
 }
 

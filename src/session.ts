@@ -1,6 +1,7 @@
 import type {EventBus} from './graduation/events.js'
 import {HostDirectory} from './graduation/hosts.js'
 import {NodeSshTransport} from './ssh/node-ssh-transport.js'
+import type {Transport} from './ssh/transport.js'
 
 export interface SessionSettings {
   /** Where connection warnings (a recorded host key, a fallback) are told. */
@@ -15,9 +16,17 @@ export interface SessionSettings {
  * every one of them closed when `work` ends, however it ends.
  */
 export async function withSession<T>(settings: SessionSettings, work: (hosts: HostDirectory) => Promise<T>): Promise<T> {
+  return withTransport((transport) => work(new HostDirectory(transport, settings.bus, {connectTimeoutMs: settings.connectTimeoutMs, acceptNewHostKeys: settings.acceptNewHostKeys === true})))
+}
+
+/**
+ * The same, for work that reaches the hosts under more than one bus (a rollback reads the records before
+ * its graduation starts): the SSH transport itself, every connection of it closed when `work` ends.
+ */
+export async function withTransport<T>(work: (transport: Transport) => Promise<T>): Promise<T> {
   const transport = new NodeSshTransport()
   try {
-    return await work(new HostDirectory(transport, settings.bus, {connectTimeoutMs: settings.connectTimeoutMs, acceptNewHostKeys: settings.acceptNewHostKeys === true}))
+    return await work(transport)
   } finally {
     await transport.closeAll()
   }
