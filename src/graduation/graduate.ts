@@ -15,7 +15,7 @@ import {decide} from './phases/decide.js'
 import {deployToHolds} from './phases/deploy.js'
 import {recordAndFinish} from './phases/finish.js'
 import {afterHooks, runHooks} from './phases/hooks.js'
-import {type Prepared, lockTargets, prepare} from './phases/prepare.js'
+import {type Prepared, lockTargets, prepare, prepareInput} from './phases/prepare.js'
 import {releaseAll} from './phases/release.js'
 import {finishUndeployed, summarise} from './phases/summary.js'
 
@@ -68,7 +68,7 @@ async function run(ctx: RunContext): Promise<GraduationSummary> {
   journal(ctx, 'started', {from: resolved.from, to: resolved.to, apps: resolved.apps.map((app) => app.name)})
   let prepared: Prepared | undefined
   try {
-    prepared = await prepare(ctx)
+    prepared = await prepare(prepareInput(ctx))
     await lockTargets(ctx, prepared)
   } catch (error) {
     const tracker = prepared?.tracker

@@ -1,11 +1,10 @@
 import {loadManifest, resolveGraduation} from '../manifest/index.js'
 import {withSession} from '../session.js'
-import {describeRevisions} from './describe-plan.js'
 import {EventBus, type PlannedApp} from './events.js'
 import {cacheDir} from './journal.js'
-import {planApps} from './plan.js'
 import {promotionPlanner} from './planner.js'
-import {type Problem, inspect} from './preflight.js'
+import {survey} from './phases/prepare.js'
+import type {Problem} from './preflight.js'
 import {cacheRepoFor} from './transfer.js'
 
 export interface PlanRequest {
@@ -46,24 +45,17 @@ export async function planGraduation(request: PlanRequest): Promise<PlanReport> 
     if (event.type === 'warning') warnings.push({host: event.host ?? '', ...(event.app ? {app: event.app} : {}), message: event.message})
   })
   return withSession({bus: bus, connectTimeoutMs: resolved.options.timeouts.connectMs, acceptNewHostKeys: request.acceptNewHostKeys}, async (hosts) => {
-    await hosts.connectAll(resolved.apps.flatMap((app) => [app.source.host, app.target.host]))
-    const {facts, problems} = await inspect(resolved.apps, {
+    // The graduation's own preparation, run dry: what it reads, checks and plans, every problem reported.
+    const {plan, problems} = await survey({
+      resolved,
       hosts,
       bus,
+      planner: promotionPlanner,
       commandMs: resolved.options.timeouts.commandMs,
-      detail: 'all',
-      driftAllowed: resolved.driftAllowed,
+      cacheRepo: cacheRepoFor(cacheDir(), resolved.manifestPath),
+      forAPerson: true,
       acceptDrift: false,
-      readSources: true,
-      targetEnv: resolved.to,
     })
-    const readable = resolved.apps.filter((app) => facts.sources.has(app.name) && facts.targets.has(app.name))
-    const apps = await describeRevisions(planApps(readable, facts, resolved.driftAllowed), {
-      repo: cacheRepoFor(cacheDir(), resolved.manifestPath),
-      originsFor: (entry) => promotionPlanner.origins(entry, {resolved, facts, hosts}),
-      timeoutMs: resolved.options.timeouts.deployMs,
-      warn: (entry, message) => warnings.push({host: entry.host, app: entry.app, message}),
-    })
-    return {from: resolved.from, to: resolved.to, skippedEnvironments: resolved.skipped, apps, problems, warnings}
+    return {from: resolved.from, to: resolved.to, skippedEnvironments: resolved.skipped, apps: plan, problems, warnings}
   })
 }

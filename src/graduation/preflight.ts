@@ -64,16 +64,6 @@ export interface Problem {
 }
 
 
-/**
- * Phase 2: read-only checks on every host and app, all at once; every problem is reported, then
- * one PreflightError (exit 3) stops the graduation before anything was changed.
- */
-export async function preflight(apps: ResolvedApp[], options: PreflightOptions): Promise<PreflightFacts> {
-  const {facts, problems} = await inspect(apps, options)
-  if (problems.length > 0) throw refusal(problems)
-  return facts
-}
-
 /** The preflight's error: every problem, each with its host, app and fix. */
 export function refusal(problems: Problem[]): PreflightError {
   const lines = problems.map((entry) => `${entry.host}${entry.app ? ` ${entry.app}` : ''}: ${entry.message}${entry.fix ? `\n    fix: ${entry.fix}` : ''}`)
