@@ -1,7 +1,5 @@
-import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {GateAppStatus} from '../../../src/dokku/parse/gate.js'
 import {AppTracker} from '../../../src/graduation/apps.js'
 import {EventBus, type GraduationEvent, type PlannedApp} from '../../../src/graduation/events.js'
@@ -13,9 +11,8 @@ import {decide} from '../../../src/graduation/phases/decide.js'
 import type {Deployment} from '../../../src/graduation/phases/deploy.js'
 import type {Prepared} from '../../../src/graduation/phases/prepare.js'
 import type {HoldWait} from '../../../src/graduation/wait-for-holds.js'
-import {loadManifest, resolveGraduation} from '../../../src/manifest/index.js'
-import type {ResolvedGraduation} from '../../../src/manifest/types.js'
 import type {Transport} from '../../../src/ssh/transport.js'
+import {useResolvedManifest} from './manifest-fixture.js'
 
 // The decision phase alone: what it decides from the holds, the POST hooks, an interrupt and the gates'
 // last word, with the deploy phase's result given rather than run.
@@ -23,37 +20,25 @@ const HOST = 'dokku@prod.example:22'
 const plan: PlannedApp[] = [{app: 'api', host: HOST, targetApp: 'api', sourceHost: 'dokku@dev.example:22', sourceApp: 'api', from: 'a'.repeat(40), to: 'b'.repeat(40), action: 'deploy'} as PlannedApp]
 const held = {app: 'api', state: 'held'} as GateAppStatus
 
-let dir: string
-let resolved: ResolvedGraduation
-
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'graduate-decide-'))
-  const manifest = path.join(dir, 'graduate.yml')
-  await fs.writeFile(manifest, 'environments:\n  dev:\n    host: dev.example\n  production:\n    host: prod.example\napps:\n  api:\nhooks:\n  post:\n    - label: Migrate\n      local: bin/migrate\noptions:\n  timeouts:\n    hold: 1s\n')
-  resolved = resolveGraduation(await loadManifest(manifest), 'dev', 'production')
-})
-
-afterEach(async () => {
-  await fs.rm(dir, {recursive: true, force: true})
-})
+const fixture = useResolvedManifest('hooks:\n  post:\n    - label: Migrate\n      local: bin/migrate\noptions:\n  timeouts:\n    hold: 1s\n')
 
 function setUp(options: {holds?: HoldWait; post?: GraduateOptions['runHooks']; gate?: GateAppStatus | undefined; signal?: AbortSignal}) {
   const bus = new EventBus('g-1', 'production')
   const events: GraduationEvent[] = []
   bus.subscribe((event) => events.push(event))
   const journalled: string[] = []
-  const ctx = createRunContext(resolved, {
+  const ctx = createRunContext(fixture.resolved(), {
     id: 'g-1',
     bus,
     transport: {} as Transport,
     journal: {write: (step: string) => journalled.push(step)} as unknown as Journal,
     runHooks: options.post ?? (async () => ({ok: true, hooks: []})),
     owner: 'alice@laptop',
-    cacheDir: path.join(dir, 'cache'),
+    cacheDir: path.join(fixture.dir(), 'cache'),
     dryRun: false,
     ...(options.signal ? {signal: options.signal} : {}),
   })
-  ctx.hookWorkDir = dir
+  ctx.hookWorkDir = fixture.dir()
   const prepared = {plan, tracker: new AppTracker(plan, bus), facts: {sources: new Map(), targets: new Map()}} as Prepared
   const gate = 'gate' in options ? options.gate : held
   const gates = {status: async () => new Map(gate === undefined ? [] : [[`${HOST}/api`, gate]])} as unknown as GateCoordinator

@@ -1,14 +1,12 @@
 import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {ExitCode} from '../../../src/exit-codes.js'
 import {EventBus} from '../../../src/graduation/events.js'
 import {type GraduateOptions, graduate} from '../../../src/graduation/graduate.js'
 import type {Journal} from '../../../src/graduation/journal.js'
-import {loadManifest, resolveGraduation} from '../../../src/manifest/index.js'
-import type {ResolvedGraduation} from '../../../src/manifest/types.js'
 import type {ExecResult, HostConnection, Transport} from '../../../src/ssh/transport.js'
+import {useResolvedManifest} from './manifest-fixture.js'
 
 // The protocol against scripted hosts: no SSH, no simulator. Each host answers graduate's commands by
 // their verb; every command sent is recorded as `<host> <command>`.
@@ -72,19 +70,7 @@ function scriptedHosts(revs: Record<string, string>) {
   return {transport, sent}
 }
 
-let dir: string
-let resolved: ResolvedGraduation
-
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'graduate-protocol-'))
-  const manifest = path.join(dir, 'graduate.yml')
-  await fs.writeFile(manifest, 'environments:\n  dev:\n    host: dev.example\n  production:\n    host: prod.example\napps:\n  api:\n')
-  resolved = resolveGraduation(await loadManifest(manifest), 'dev', 'production')
-})
-
-afterEach(async () => {
-  await fs.rm(dir, {recursive: true, force: true})
-})
+const fixture = useResolvedManifest()
 
 function options(transport: Transport, overrides: Partial<GraduateOptions> = {}): GraduateOptions {
   const journal = {write: () => {}} as unknown as Journal
@@ -95,7 +81,7 @@ function options(transport: Transport, overrides: Partial<GraduateOptions> = {})
     journal,
     runHooks: async () => ({ok: true, hooks: []}),
     owner: 'alice@laptop',
-    cacheDir: path.join(dir, 'cache'),
+    cacheDir: path.join(fixture.dir(), 'cache'),
     dryRun: false,
     ...overrides,
   }
@@ -105,7 +91,7 @@ describe('the protocol, against scripted hosts', () => {
   it('plans the source revision for the target and takes the lock before asking to confirm', async () => {
     const {transport, sent} = scriptedHosts({'dev.example': NEW, 'prod.example': OLD})
     let planned: unknown
-    const summary = await graduate(resolved, options(transport, {confirm: async (plan) => ((planned = plan), false)}))
+    const summary = await graduate(fixture.resolved(), options(transport, {confirm: async (plan) => ((planned = plan), false)}))
     expect(planned).toMatchObject([{app: 'api', from: OLD, to: NEW, action: 'deploy'}])
     expect(summary).toMatchObject({outcome: 'aborted', exitCode: ExitCode.Aborted, cause: 'the plan was not confirmed; nothing was changed'})
     const verbs = sent.map((line) => line.split(' ').slice(0, 2).join(' '))
@@ -118,7 +104,7 @@ describe('the protocol, against scripted hosts', () => {
   it('releases the lock when something throws after it was taken, and lets the error through', async () => {
     const {transport, sent} = scriptedHosts({'dev.example': NEW, 'prod.example': OLD})
     const broken = new Error('a renderer bug')
-    await expect(graduate(resolved, options(transport, {confirm: async () => Promise.reject(broken)}))).rejects.toBe(broken)
+    await expect(graduate(fixture.resolved(), options(transport, {confirm: async () => Promise.reject(broken)}))).rejects.toBe(broken)
     expect(sent.filter((line) => line.startsWith('prod.example graduate:unlock'))).toHaveLength(1)
   })
 
@@ -129,8 +115,9 @@ describe('the protocol, against scripted hosts', () => {
       workDir = run.workDir
       throw new Error('the hook runner broke')
     }
-    resolved = {...resolved, hooks: {...resolved.hooks, pre: [{phase: 'pre', label: 'build', local: 'true'} as never]}}
-    await expect(graduate(resolved, options(transport, {runHooks}))).rejects.toThrow('the hook runner broke')
+    const resolved = fixture.resolved()
+    fixture.set({...resolved, hooks: {...resolved.hooks, pre: [{phase: 'pre', label: 'build', local: 'true'} as never]}})
+    await expect(graduate(fixture.resolved(), options(transport, {runHooks}))).rejects.toThrow('the hook runner broke')
     expect(sent.filter((line) => line.startsWith('prod.example graduate:unlock'))).toHaveLength(1)
     expect(workDir).not.toBe('')
     await expect(fs.stat(workDir)).rejects.toThrow(/ENOENT/)
@@ -138,7 +125,7 @@ describe('the protocol, against scripted hosts', () => {
 
   it('has nothing to do when the target already runs the source revision, and says so after unlocking', async () => {
     const {transport, sent} = scriptedHosts({'dev.example': NEW, 'prod.example': NEW})
-    const summary = await graduate(resolved, options(transport))
+    const summary = await graduate(fixture.resolved(), options(transport))
     expect(summary).toMatchObject({outcome: 'nothing-to-do', exitCode: ExitCode.Graduated})
     expect(sent.filter((line) => line.startsWith('prod.example graduate:unlock'))).toHaveLength(1)
   })
