@@ -1,12 +1,12 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import {execFile} from 'node:child_process'
 import {cacheRef, commitSubject, fetchDeployBranch, fileAtRevision, hasCommit, initCacheRepo, pushRevision} from '../dokku/commands/git.js'
 import {type PushLine, PushLineSplitter} from '../dokku/parse/push-lines.js'
 import {type PushClassification, classifyPush} from '../dokku/parse/push-outcome.js'
 import {ExitCode} from '../exit-codes.js'
 import {GraduateError, PreflightError} from '../errors.js'
+import {runLocalGit} from '../ssh/local-git.js'
 import type {HostConnection} from '../ssh/transport.js'
 import {gitFromImage} from '../dokku/commands/core.js'
 import type {DokkuHost} from '../remote/dokku-host.js'
@@ -98,18 +98,18 @@ export async function ensureRevision(options: {repo: string; sha: string; origin
 }
 
 function cacheHas(repo: string, sha: string): Promise<boolean> {
-  return localGit(hasCommit({repo, sha}).args, true).then((code) => code === 0)
+  return cacheGit(hasCommit({repo, sha}).args).then(({code}) => code === 0)
 }
 
 /** The subject of a cached commit, or undefined when the cache lacks it. */
 export async function cachedSubject(repo: string, sha: string): Promise<string | undefined> {
-  const result = await localGitOutput(commitSubject({repo, sha}).args)
+  const result = await cacheGit(commitSubject({repo, sha}).args)
   return result.code === 0 ? result.stdout.trim() : undefined
 }
 
 /** A file of a cached commit, or undefined when the commit has no such file. */
 export async function cachedFile(repo: string, sha: string, file: string): Promise<string | undefined> {
-  const result = await localGitOutput(fileAtRevision({repo, sha, path: file}).args)
+  const result = await cacheGit(fileAtRevision({repo, sha, path: file}).args)
   return result.code === 0 ? result.stdout : undefined
 }
 
@@ -216,24 +216,30 @@ class ProxySwitchWatch {
   }
 }
 
-function localGit(args: readonly string[], allowFailure = false): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile('git', [...args], (error) => {
-      if (!error) return resolve(0)
-      if (allowFailure && typeof error.code === 'number') return resolve(error.code)
-      reject(new PreflightError(`local git ${args.join(' ')} failed: ${error.message}`, 'check that git is installed and the cache directory is writable'))
-    })
+/** A cache command is local and short; past this, something is stuck (a hung disk, a lock). */
+const CACHE_GIT_TIMEOUT_MS = 120_000
+const CACHE_GIT_HINT = 'check that git is installed and the cache directory is writable'
+
+/**
+ * Local git on the cache repository, through the one local-git runner (its own process group, a
+ * deadline): the exit code and what it printed. Rejects when git cannot run, is killed or times out.
+ */
+async function cacheGit(args: readonly string[]): Promise<{code: number; stdout: string}> {
+  const command = `local git ${args.join(' ')}`
+  const result = await runLocalGit([...args], {
+    cwd: process.cwd(),
+    timeoutMs: CACHE_GIT_TIMEOUT_MS,
+    env: {},
+    timeoutError: () => new PreflightError(`${command} did not finish within ${CACHE_GIT_TIMEOUT_MS / 1000} s`, CACHE_GIT_HINT),
   })
+  if (result.exitCode === null) throw new PreflightError(`${command} was killed by ${result.signal ?? 'a signal'}`, CACHE_GIT_HINT)
+  return {code: result.exitCode, stdout: result.stdout}
 }
 
-function localGitOutput(args: readonly string[]): Promise<{code: number; stdout: string}> {
-  return new Promise((resolve, reject) => {
-    execFile('git', [...args], {maxBuffer: 4 * 1024 * 1024}, (error, stdout) => {
-      if (!error) return resolve({code: 0, stdout})
-      if (typeof error.code === 'number') return resolve({code: error.code, stdout})
-      reject(new PreflightError(`local git ${args.join(' ')} failed: ${error.message}`, 'check that git is installed and the cache directory is writable'))
-    })
-  })
+/** A cache command that must succeed. */
+async function localGit(args: readonly string[]): Promise<void> {
+  const {code} = await cacheGit(args)
+  if (code !== 0) throw new PreflightError(`local git ${args.join(' ')} failed with exit code ${code}`, CACHE_GIT_HINT)
 }
 
 function lastLine(text: string): string {
