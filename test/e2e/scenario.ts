@@ -7,6 +7,7 @@ import {type CliResult, simEnvironment, startCli} from '../support/cli.js'
 import {waitFor} from '../support/sim-client.js'
 import {dataDir} from '../simulator/host/paths.js'
 import {listApps} from '../simulator/core/store/apps.js'
+import {parseKeyValues, readText} from '../simulator/core/store/files.js'
 
 /**
  * The end-to-end scenario: dev runs api, web and worker at their second revision and docs at its
@@ -98,7 +99,8 @@ export function scenarioManifest(sim: Simulator, extra: {hooks?: Record<string, 
 export function expiredOnHosts(sim: Simulator, id: string, what: {gates: boolean; lock: boolean}): boolean {
   const now = Date.now() / 1000
   const unexpired = (file: string) => {
-    const fields = readKeyValues(file)
+    const text = readText(file)
+    const fields = text === undefined ? undefined : parseKeyValues(text)
     return fields?.['id'] === id && !(Number(fields['expires_at']) <= now)
   }
   for (const {name} of sim.hosts) {
@@ -109,15 +111,6 @@ export function expiredOnHosts(sim: Simulator, id: string, what: {gates: boolean
   return true
 }
 
-function readKeyValues(file: string): Record<string, string> | undefined {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  return Object.fromEntries(text.split('\n').filter((line) => line.includes('=')).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
-}
 
 export const TARGETS = {api: 'prod-1', web: 'prod-1', worker: 'prod-2', docs: 'prod-2'} as const
 

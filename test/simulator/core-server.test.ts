@@ -72,14 +72,19 @@ describe('the core server and its client', () => {
     expect(await session.exit).toBe(3)
   })
 
+  /** A clone of dev's api in `dir` with one more commit, whose Procfile release task is `release`: its work tree and sha. */
+  async function commitRelease(dir: string, release: string): Promise<{work: string; sha: string}> {
+    const work = path.join(scratch, dir)
+    const gitEnv = {...hostEnv(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test'}
+    expect((await run('git', ['clone', '-q', '--branch', 'main', path.join(sim.paths('dev').dokkuRoot, 'api'), work], {env: gitEnv})).code).toBe(0)
+    fs.writeFileSync(path.join(work, 'Procfile'), `web: serve\nrelease: ${release}\n`)
+    expect((await run('git', ['-C', work, 'commit', '-qam', `release: ${release}`], {env: gitEnv})).code).toBe(0)
+    return {work, sha: (await run('git', ['-C', work, 'rev-parse', 'HEAD'], {env: gitEnv})).stdout.trim()}
+  }
+
   it('a killed session kills the command: its children die and its deploy lock is freed, as for a killed Dokku process', async () => {
     const pidFile = path.join(scratch, 'release.pid')
-    const work = path.join(scratch, 'work')
-    const gitEnv = {...hostEnv(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test'}
-    const appDir = path.join(sim.paths('dev').dokkuRoot, 'api')
-    expect((await run('git', ['clone', '-q', '--branch', 'main', appDir, work], {env: gitEnv})).code).toBe(0)
-    fs.writeFileSync(path.join(work, 'Procfile'), `web: serve\nrelease: echo $$ > ${pidFile}; exec sleep 600\n`)
-    expect((await run('git', ['-C', work, 'commit', '-qam', 'slow release'], {env: gitEnv})).code).toBe(0)
+    const {work} = await commitRelease('work', `echo $$ > ${pidFile}; exec sleep 600`)
     const before = sim.state().hosts[0]!.apps.find((app) => app.name === 'api')!.liveRev
 
     // A local push: git receive-pack, its hook and `dokku git-hook` all share the push's process group.
@@ -94,14 +99,8 @@ describe('the core server and its client', () => {
 
   it('a hung-up push leaves its deploy running to the end, as on a real host (dokku-observed.md §4)', async () => {
     const pidFile = path.join(scratch, 'hup-release.pid')
-    const work = path.join(scratch, 'hup-work')
-    const gitEnv = {...hostEnv(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.test'}
-    const appDir = path.join(sim.paths('dev').dokkuRoot, 'api')
-    expect((await run('git', ['clone', '-q', '--branch', 'main', appDir, work], {env: gitEnv})).code).toBe(0)
     // Long enough that the hangup reaches the release task while it runs, if anything passed it on.
-    fs.writeFileSync(path.join(work, 'Procfile'), `web: serve\nrelease: echo $$ > ${pidFile}; sleep 2\n`)
-    expect((await run('git', ['-C', work, 'commit', '-qam', 'release after a hangup'], {env: gitEnv})).code).toBe(0)
-    const pushed = (await run('git', ['-C', work, 'rev-parse', 'HEAD'], {env: gitEnv})).stdout.trim()
+    const {work, sha: pushed} = await commitRelease('hup-work', `echo $$ > ${pidFile}; sleep 2`)
 
     const push = startSession(`git -C ${work} push -q origin HEAD:main`)
     await waitFor('the release task to run', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim())

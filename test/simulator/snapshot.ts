@@ -5,7 +5,7 @@ import {listBuilds} from './core/store/builds.js'
 import {readConfig} from './core/store/config-env.js'
 import {DeployLock} from './core/store/deploy-lock.js'
 import {findImage, listContainers} from './core/store/docker.js'
-import {listDir, readText} from './core/store/files.js'
+import {listDir, parseKeyValues, readText} from './core/store/files.js'
 import {computedDeployBranch, refSha, revEnvVar} from './core/store/git-repo.js'
 import {readRoute} from './core/store/nginx.js'
 import {getProperty} from './core/store/properties.js'
@@ -124,13 +124,4 @@ export function readJournal(paths: HostPaths): JournalEntry[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as JournalEntry)
-}
-
-function parseKeyValues(text: string): Record<string, string> {
-  const values: Record<string, string> = {}
-  for (const line of text.split('\n')) {
-    const separator = line.indexOf('=')
-    if (separator > 0) values[line.slice(0, separator)] = line.slice(separator + 1)
-  }
-  return values
 }

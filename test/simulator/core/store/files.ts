@@ -35,6 +35,16 @@ export function readText(file: string): string | undefined {
   }
 }
 
+/** A `key=value` file's lines (Dokku's property files, the gate's state files) as a record. */
+export function parseKeyValues(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const line of text.split('\n')) {
+    const separator = line.indexOf('=')
+    if (separator > 0) values[line.slice(0, separator)] = line.slice(separator + 1)
+  }
+  return values
+}
+
 export function exists(file: string): boolean {
   return fs.existsSync(file)
 }
