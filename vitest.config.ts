@@ -4,7 +4,7 @@ import LongestFirst from './test/support/longest-first.js'
 // Tests start simulated Dokku hosts, real git and real bash gates; on a loaded 2-core machine
 // they get generous deadlines. Most of an end-to-end test's time is waiting (leases, holds, release
 // tails), not CPU: the whole suite used about 390 s of CPU in 200 s with seven files at once, and 530 s
-// in 285 s with five (what waits also polls), so seven run at once.
+// in 285 s with five, so seven run at once.
 // Neither graduate nor the simulated hosts speak TLS, yet a machine-wide NODE_EXTRA_CA_CERTS makes every
 // Node process parse the whole bundle as it starts (about 40 ms of CPU), and the suite starts the CLI
 // about 200 times and git's helper hundreds. The workers, and everything they start, inherit the
