@@ -1,10 +1,9 @@
-import {setTimeout as sleep} from 'node:timers/promises'
 import type {DokkuCommand} from '../dokku/command.js'
 import {isExpectedExit} from '../dokku/command.js'
 import {displayCommand, renderCommand} from '../dokku/quote.js'
-import {ExitCode} from '../exit-codes.js'
-import {CommandTimeoutError, RemoteCommandError} from '../errors.js'
+import type {ExitCode} from '../exit-codes.js'
 import type {ExecResult, HostConnection} from '../ssh/transport.js'
+import {type RemoteCommand, type SendOptions, dropped, run, send} from './send.js'
 
 export interface RemoteOptions {
   timeoutMs: number
@@ -27,9 +26,9 @@ export interface RemoteOptions {
 const READ_ONLY_ATTEMPTS = 3
 
 /**
- * Runs Dokku commands on one host: the only place a DokkuCommand is rendered and sent. An exit code
- * the command does not expect becomes a RemoteCommandError naming the host and the (redacted)
- * command; the caller decides what it means for the graduation.
+ * Runs Dokku commands on one host as the `dokku` login: the only place a DokkuCommand is rendered for
+ * Dokku's forced command. An exit code the command does not expect becomes a RemoteCommandError naming
+ * the host and the (redacted) command; the caller decides what it means for the graduation.
  */
 export class DokkuHost {
   constructor(
@@ -44,15 +43,12 @@ export class DokkuHost {
    * whatever went wrong each time.
    */
   async run(command: DokkuCommand, options: RemoteOptions): Promise<ExecResult> {
-    const result = await this.attempt(command, options, (answer) => isExpectedExit(command, answer.exitCode))
-    if (isExpectedExit(command, result.exitCode)) return result
-    throw new RemoteCommandError({
-      host: this.label,
-      command: displayCommand(command),
-      exitCode: result.exitCode,
-      stderr: result.stderr || result.stdout,
-      ...(options.hint === undefined ? {} : {hint: options.hint}),
-      ...(options.failureExit === undefined ? {} : {exit: options.failureExit}),
+    const {hint} = options
+    return run(this, forDokku(command), {
+      ...sendOptions(options),
+      expected: (exitCode) => isExpectedExit(command, exitCode),
+      ...(hint === undefined ? {} : {hintFor: () => hint}),
+      failureExit: options.failureExit,
     })
   }
 
@@ -62,38 +58,22 @@ export class DokkuHost {
    * the same three sends.
    */
   async send(command: DokkuCommand, options: RemoteOptions): Promise<ExecResult> {
-    return this.attempt(command, options, (answer) => !(answer.exitCode === null && answer.signal === null))
-  }
-
-  /**
-   * The one retry budget: sends until `settled` accepts an answer, once in all for a command that
-   * changes something and three times for a read-only one, and resolves with the last answer. Errors
-   * other than a timeout or a refusal are retried within the same budget; an aborted signal stops it.
-   */
-  private async attempt(command: DokkuCommand, options: RemoteOptions, settled: (answer: ExecResult) => boolean): Promise<ExecResult> {
-    const wire = renderCommand(command)
-    const attempts = options.readOnly ? READ_ONLY_ATTEMPTS : 1
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt >= attempts || Boolean(options.signal?.aborted)
-      try {
-        const answer = await this.connection.exec(wire, {
-          timeoutMs: options.timeoutMs,
-          displayCommand: displayCommand(command),
-          ...(options.laterStdin !== undefined ? {laterStdin: options.laterStdin} : command.stdin === undefined ? {} : {stdin: command.stdin}),
-          ...(options.signal === undefined ? {} : {signal: options.signal}),
-          ...(options.onStdout === undefined ? {} : {onStdout: options.onStdout}),
-          ...(options.onStderr === undefined ? {} : {onStderr: options.onStderr}),
-        })
-        if (last || settled(answer) || options.signal?.aborted) return answer
-      } catch (error) {
-        const transient = !(error instanceof CommandTimeoutError) && !(error instanceof RemoteCommandError) && !options.signal?.aborted
-        if (last || !transient) throw error
-      }
-      await sleep(backoff(attempt))
-    }
+    return send(this.connection, forDokku(command), {...sendOptions(options), settled: (answer) => !dropped(answer)})
   }
 }
 
-function backoff(attempt: number): number {
-  return Math.min(2000, 200 * 2 ** (attempt - 1)) + Math.floor(Math.random() * 100)
+/** Rendered for Dokku's forced command; throws UnsafeArgumentError before anything is sent. */
+function forDokku(command: DokkuCommand): RemoteCommand {
+  return {wire: renderCommand(command), display: displayCommand(command), stdin: command.stdin}
+}
+
+function sendOptions(options: RemoteOptions): SendOptions {
+  return {
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    attempts: options.readOnly ? READ_ONLY_ATTEMPTS : 1,
+    onStdout: options.onStdout,
+    onStderr: options.onStderr,
+    laterStdin: options.laterStdin,
+  }
 }

@@ -1,7 +1,7 @@
 import {type DokkuCommand, isExpectedExit} from '../dokku/command.js'
 import {type RootLogin, renderRootCommand} from '../dokku/root-shell.js'
-import {RemoteCommandError} from '../errors.js'
 import type {ExecResult, HostConnection} from '../ssh/transport.js'
+import {type RemoteCommand, run} from './send.js'
 
 /**
  * A host reached as root (or as a user who may `sudo dokku`): what installing the gate plugin needs,
@@ -18,26 +18,27 @@ export class RootHost {
 
   /** A Dokku command, e.g. plugin:install; rejects unless it exits with one of its expected codes. */
   async dokku(command: DokkuCommand, options: {timeoutMs: number}): Promise<ExecResult> {
-    const line = renderRootCommand(command, this.login)
-    const result = await this.connection.exec(line, {timeoutMs: options.timeoutMs, displayCommand: line})
-    if (!isExpectedExit(command, result.exitCode)) throw this.failure(line, result)
-    return result
+    return run(this, asLine(renderRootCommand(command, this.login)), {
+      timeoutMs: options.timeoutMs,
+      expected: (exitCode) => isExpectedExit(command, exitCode),
+      hintFor: (output) => this.hintFor(output),
+    })
   }
 
-  /** A shell line (already quoted for a POSIX shell) with optional stdin; rejects unless it exits 0. */
+  /** A shell line (built with words.ts's shellLine) with optional stdin; rejects unless it exits 0. */
   async shell(line: string, options: {timeoutMs: number; stdin?: string}): Promise<ExecResult> {
-    const result = await this.connection.exec(line, {timeoutMs: options.timeoutMs, displayCommand: line, ...(options.stdin === undefined ? {} : {stdin: options.stdin})})
-    if (result.exitCode !== 0) throw this.failure(line, result)
-    return result
+    return run(this, asLine(line, options.stdin), {timeoutMs: options.timeoutMs, hintFor: (output) => this.hintFor(output)})
   }
 
-  private failure(line: string, result: ExecResult): RemoteCommandError {
-    const output = result.stderr || result.stdout
-    const hint = /\bsudo:/.test(output)
-      ? `let ${this.label.split('@')[0]} run dokku through sudo without a password (a NOPASSWD sudoers rule for dokku), or connect as root with --user root`
-      : /must be run as root/.test(output)
-        ? 'connect as root (--user root), or as a user who may run `sudo dokku`'
-        : undefined
-    return new RemoteCommandError({host: this.label, command: line, exitCode: result.exitCode, stderr: output, ...(hint === undefined ? {} : {hint})})
+  private hintFor(output: string): string | undefined {
+    if (/\bsudo:/.test(output)) {
+      return `let ${this.label.split('@')[0]} run dokku through sudo without a password (a NOPASSWD sudoers rule for dokku), or connect as root with --user root`
+    }
+    return /must be run as root/.test(output) ? 'connect as root (--user root), or as a user who may run `sudo dokku`' : undefined
   }
+}
+
+/** A root login's line carries nothing secret: it is shown as sent. */
+function asLine(line: string, stdin?: string): RemoteCommand {
+  return {wire: line, display: line, stdin}
 }
