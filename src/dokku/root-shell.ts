@@ -1,4 +1,4 @@
-import {shellArgument} from '../remote/words.js'
+import {shellLine} from '../remote/words.js'
 import type {DokkuCommand} from './command.js'
 
 /*
@@ -14,5 +14,5 @@ export interface RootLogin {
 
 /** `[sudo -n] dokku <argv…>`, the line a root shell runs. */
 export function renderRootCommand(command: DokkuCommand, login: RootLogin): string {
-  return [...(login.sudo ? ['sudo', '-n'] : []), 'dokku', ...(command.globalFlags ?? []), ...command.argv.map(shellArgument)].join(' ')
+  return shellLine([...(login.sudo ? ['sudo', '-n'] : []), 'dokku', ...(command.globalFlags ?? []), ...command.argv])
 }

@@ -1,4 +1,4 @@
-import {shellArgument} from '../remote/words.js'
+import {shellLine} from '../remote/words.js'
 import {GraduateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import type {RootHost} from '../remote/root-host.js'
@@ -18,7 +18,7 @@ const TEMP_DIR = /^\/[A-Za-z0-9._/-]+$/
  * which carries text.
  */
 export async function uploadFile(host: RootHost, bytes: Buffer, fileName: string, options: {timeoutMs: number}): Promise<UploadedFile> {
-  const made = await host.shell('mktemp -d', options)
+  const made = await host.shell(shellLine(['mktemp', '-d']), options)
   const dir = made.stdout.trim()
   if (!TEMP_DIR.test(dir)) {
     throw new GraduateError(`${host.label}: \`mktemp -d\` printed ${JSON.stringify(made.stdout.slice(0, 200))}, not the path of a new directory`, {
@@ -30,7 +30,7 @@ export async function uploadFile(host: RootHost, bytes: Buffer, fileName: string
   const path = `${dir}/${fileName}`
   const encoded = (bytes.toString('base64').match(/.{1,76}/g) ?? []).join('\n')
   try {
-    await host.shell(`base64 -d > ${shellArgument(path)}`, {...options, stdin: `${encoded}\n`})
+    await host.shell(shellLine(['base64', '-d'], {stdoutTo: path}), {...options, stdin: `${encoded}\n`})
   } catch (error) {
     await removeUploadDir(host, dir, options)
     throw error
@@ -41,7 +41,7 @@ export async function uploadFile(host: RootHost, bytes: Buffer, fileName: string
 /** Removes an upload's directory; a failure is left for the host's tmp cleaning rather than reported. */
 export async function removeUploadDir(host: RootHost, dir: string, options: {timeoutMs: number}): Promise<void> {
   try {
-    await host.shell(`rm -rf -- ${shellArgument(dir)}`, options)
+    await host.shell(shellLine(['rm', '-rf', '--', dir]), options)
   } catch {
     // The directory is private and holds only the plugin tarball.
   }

@@ -19,6 +19,27 @@ export function shellArgument(word: string): string {
   return BARE_WORD.test(word) ? word : singleQuoted(word)
 }
 
+/**
+ * A word the line must carry single-quoted whatever it holds (newlines included): an ssh hook's command
+ * and variables, which any login shell then only has to unquote.
+ */
+export interface QuotedWord {
+  quoted: string
+}
+
+export function alwaysQuoted(word: string): QuotedWord {
+  return {quoted: singleQuoted(word)}
+}
+
+/**
+ * A command line for a remote POSIX shell: each word quoted as shellArgument does (or as given, for an
+ * alwaysQuoted one), and stdout redirected to a file when `stdoutTo` names one.
+ */
+export function shellLine(words: ReadonlyArray<string | QuotedWord>, options: {stdoutTo?: string} = {}): string {
+  const line = words.map((word) => (typeof word === 'string' ? shellArgument(word) : word.quoted)).join(' ')
+  return options.stdoutTo === undefined ? line : `${line} > ${shellArgument(options.stdoutTo)}`
+}
+
 /** A word of a command line a person pastes into their own shell: bare when readable that way (a leading `~/` still expands). */
 export function pastedWord(word: string): string {
   return /^[\w@%+=:,./~-]+$/.test(word) ? word : singleQuoted(word)

@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {pluginInstall, pluginUninstall} from '../../../src/dokku/commands/plugin.js'
 import {renderRootCommand} from '../../../src/dokku/root-shell.js'
-import {shellArgument} from '../../../src/remote/words.js'
+import {alwaysQuoted, shellArgument, shellLine} from '../../../src/remote/words.js'
 import {RemoteCommandError} from '../../../src/errors.js'
 import {RootHost} from '../../../src/remote/root-host.js'
 import {removeUploadDir, uploadFile} from '../../../src/operator/upload.js'
@@ -80,5 +80,16 @@ describe('uploading a file to a root login', () => {
     expect(failure).toBeInstanceOf(RemoteCommandError)
     expect((failure as RemoteCommandError).message).toContain('deploy@prod:22')
     expect((failure as RemoteCommandError).hint).toContain('let deploy run dokku through sudo without a password')
+  })
+})
+
+describe('shell lines', () => {
+  it('quote each word only as much as a POSIX shell needs, and always where asked', async () => {
+    expect(shellLine(['rm', '-rf', '--', '/tmp/tmp.Ab12'])).toBe('rm -rf -- /tmp/tmp.Ab12')
+    expect(shellLine(['base64', '-d'], {stdoutTo: "/tmp/it's here/x.tgz"})).toBe(`base64 -d > '/tmp/it'\\''s here/x.tgz'`)
+    const line = shellLine(['printf', '%s|', alwaysQuoted('two\nlines'), '$HOME', alwaysQuoted('plain')])
+    expect(line).toBe(`printf '%s|' 'two\nlines' '$HOME' 'plain'`)
+    const {stdout} = await run('/bin/sh', ['-c', line])
+    expect(stdout).toBe('two\nlines|$HOME|plain|')
   })
 })
