@@ -36,5 +36,5 @@ export async function runDokkuRunHook(
     // The reason, not the message: the message quotes the whole command back.
     return {kind: 'failed-to-run', reason: `its command cannot be sent through Dokku: ${error.reason}. To fix it: ${error.hint}`}
   }
-  return runRemoteHook({host: action.target.host, command: wire, displayCommand: displayCommand(command)}, connect, io)
+  return runRemoteHook(action.target.host, {wire, display: displayCommand(command)}, connect, io)
 }

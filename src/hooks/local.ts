@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
 import {stat} from 'node:fs/promises'
 import type {Readable, Writable} from 'node:stream'
-import {OutputLines} from './output-lines.js'
+import {OutputLines} from '../output-lines.js'
 import type {HookEnd, HookIo, OutputStream} from './runner.js'
 
 /** How long a stopped hook gets between SIGTERM and SIGKILL, as `docker stop` allows. */

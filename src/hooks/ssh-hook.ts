@@ -1,6 +1,6 @@
 import os from 'node:os'
 import type {HostSpec} from '../manifest/types.js'
-import {singleQuoted} from '../remote/words.js'
+import {alwaysQuoted, shellLine} from '../remote/words.js'
 import type {HostConnection} from '../ssh/transport.js'
 import {runRemoteHook} from './remote.js'
 import type {HookEnd, HookIo} from './runner.js'
@@ -13,8 +13,8 @@ import type {HookEnd, HookIo} from './runner.js'
  * own environment passing is not used: sshd drops variables it does not `AcceptEnv`.
  */
 export function sshHookCommand(command: string, variables: Record<string, string>): string {
-  const assignments = Object.entries(variables).map(([name, value]) => singleQuoted(`${name}=${value}`))
-  return ['env', ...assignments, '/bin/sh', '-c', singleQuoted(command)].join(' ')
+  const assignments = Object.entries(variables).map(([name, value]) => alwaysQuoted(`${name}=${value}`))
+  return shellLine(['env', ...assignments, '/bin/sh', '-c', alwaysQuoted(command)])
 }
 
 /**
@@ -29,7 +29,8 @@ export function runSshHook(
   io: HookIo,
 ): Promise<HookEnd> {
   const host = action.host.user === undefined ? {...action.host, user: localUser()} : action.host
-  return runRemoteHook({host, command: sshHookCommand(action.command, variables)}, connect, io)
+  const line = sshHookCommand(action.command, variables)
+  return runRemoteHook(host, {wire: line, display: line}, connect, io)
 }
 
 function localUser(): string {

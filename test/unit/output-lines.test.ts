@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {OutputLines} from '../../../src/hooks/output-lines.js'
+import {OutputLines} from '../../src/output-lines.js'
 
 function split(chunks: string[], maxLineLength?: number): string[] {
   const lines: string[] = []
