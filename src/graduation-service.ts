@@ -5,7 +5,7 @@ import type {Transport} from './ssh/transport.js'
 import {withTransport} from './session.js'
 import {openOutput} from './ui/session.js'
 import {warningsOnStderr} from './ui/stderr-warnings.js'
-import {EventBus, type GraduationSummary} from './graduation/events.js'
+import {type AppState, type AppView, EventBus, type GraduationSummary} from './graduation/events.js'
 import {type GraduateOptions, graduate} from './graduation/graduate.js'
 import {HostDirectory, distinctHosts} from './graduation/hosts.js'
 import {readRecords} from './graduation/records.js'
@@ -76,7 +76,7 @@ async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, 
   resolved.options = applyOverrides(resolved.options, request.overrides)
   const id = newGraduationId()
   const bus = new EventBus(id, resolved.to)
-  const output = openOutput({json: request.json, verbose: request.verbose})
+  const output = openOutput({json: request.json, verbose: request.verbose, apps: () => bus.apps()})
   bus.subscribe(output.sink)
   const interrupts = new InterruptWatch(bus)
   const rollbackOf = extra.planner?.rollbackOf
@@ -102,6 +102,15 @@ async function runGraduation(resolved: ResolvedGraduation, request: RunRequest, 
   }
 }
 
+/** The apps a deploy has started for and not yet ended, as the tracker holds them. */
+export function describeInFlight(apps: readonly AppView[]): string {
+  const active = apps.filter((view) => !SETTLED_OR_WAITING.has(view.state))
+  return active.length === 0 ? 'no app deploys; unlocking and reporting' : active.map((view) => `${view.app} (${view.host}) ${view.state}`).join(', ')
+}
+
+/** Not in flight: an app whose deploy ended, or (planned) has not started. */
+const SETTLED_OR_WAITING: ReadonlySet<AppState> = new Set(['planned', 'live', 'aborted', 'failed', 'skipped', 'partial'])
+
 /**
  * SIGINT/SIGTERM before the decision abort the graduation (every gate is told, the locks released,
  * exit 130); after the decision the release is finished, since it is already decided. A second signal
@@ -112,7 +121,6 @@ class InterruptWatch {
   private readonly controller = new AbortController()
   private count = 0
   private decided = false
-  private readonly apps = new Map<string, string>()
   private readonly unsubscribe: () => void
 
   private readonly onSignal = (signal: NodeJS.Signals) => {
@@ -135,7 +143,6 @@ class InterruptWatch {
   constructor(private readonly bus: EventBus) {
     this.unsubscribe = bus.subscribe((event) => {
       if (event.type === 'decision' && event.decision === 'release') this.decided = true
-      if (event.type === 'app') this.apps.set(`${event.app} (${event.host})`, event.state)
     })
     process.on('SIGINT', this.onSignal)
     process.on('SIGTERM', this.onSignal)
@@ -146,8 +153,7 @@ class InterruptWatch {
   }
 
   private inFlight(): string {
-    const active = [...this.apps].filter(([, state]) => !['live', 'aborted', 'failed', 'skipped', 'partial'].includes(state))
-    return active.length === 0 ? 'no app deploys; unlocking and reporting' : active.map(([app, state]) => `${app} ${state}`).join(', ')
+    return describeInFlight(this.bus.apps())
   }
 
   dispose(): void {

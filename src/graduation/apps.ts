@@ -1,4 +1,4 @@
-import type {AppResult, AppState, AppSummary, EventBus, PlannedApp} from './events.js'
+import type {AppResult, AppState, AppSummary, AppView, EventBus, PlannedApp} from './events.js'
 
 const KEPT_LINES = 30
 
@@ -6,13 +6,19 @@ interface Tracked {
   plan: PlannedApp
   state: AppState
   lastLines: string[]
+  /** Why it is where it is: the latest message any change gave (the summary's reason). */
   reason?: string
+  /** The message of the latest announced change only (what the `app` event said). */
+  announced?: string
   liveAt?: number
   liveRev?: string | null
   repair?: string
 }
 
-/** Each app's state through the graduation; every change becomes an `app` event, every Dokku line an `app-output` event. */
+/**
+ * Each app's state through the graduation; every change becomes an `app` event, every Dokku line an
+ * `app-output` event, and renderers read the state itself through the bus (snapshot()).
+ */
 export class AppTracker {
   private readonly apps = new Map<string, Tracked>()
   private readonly lineListeners = new Set<(app: string, text: string) => void>()
@@ -22,6 +28,22 @@ export class AppTracker {
     private readonly bus: EventBus,
   ) {
     for (const entry of plan) this.apps.set(entry.app, {plan: entry, state: entry.action === 'skip' ? 'skipped' : 'planned', lastLines: []})
+    bus.showApps(() => this.snapshot())
+  }
+
+  /** Every app as it stands, in plan order; copies, so a reader cannot change the tracker. */
+  snapshot(): readonly AppView[] {
+    return [...this.apps.values()].map((entry) =>
+      Object.freeze({
+        plan: entry.plan,
+        app: entry.plan.app,
+        host: entry.plan.host,
+        state: entry.state,
+        rev: revisionOf(entry.plan, entry.state),
+        message: entry.announced,
+        lastLines: Object.freeze([...entry.lastLines]),
+      }),
+    )
   }
 
   state(app: string): AppState {
@@ -33,12 +55,13 @@ export class AppTracker {
     if (message !== undefined) entry.reason = message
     if (entry.state === state) return
     entry.state = state
+    entry.announced = message
     this.bus.emit({
       type: 'app',
       app,
       host: entry.plan.host,
       state,
-      rev: state === 'live' || state === 'held' || state === 'pushing' ? entry.plan.to : (entry.plan.from ?? entry.plan.to),
+      rev: revisionOf(entry.plan, state),
       from: entry.plan.from,
       to: entry.plan.to,
       ...(message === undefined ? {} : {message}),
@@ -109,6 +132,11 @@ export class AppTracker {
     if (!entry) throw new Error(`graduate bug: unknown app ${app}`)
     return entry
   }
+}
+
+/** The revision a state is about: the new one while it is pushed, held and live, else the one still serving. */
+function revisionOf(plan: PlannedApp, state: AppState): string {
+  return state === 'live' || state === 'held' || state === 'pushing' ? plan.to : (plan.from ?? plan.to)
 }
 
 function resultOf(state: AppState): AppResult {

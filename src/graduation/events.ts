@@ -149,12 +149,30 @@ export type GraduationEvent = EventBase & GraduationEventBody
 
 export type GraduationEventType = GraduationEvent['type']
 
+/**
+ * One app as the graduation's tracker holds it at this moment: what its latest `app` event said, and its
+ * last Dokku lines. Renderers read these instead of rebuilding the apps' state from events.
+ */
+export interface AppView {
+  readonly plan: PlannedApp
+  readonly app: string
+  readonly host: string
+  readonly state: AppState
+  /** The revision the state is about, as in the `app` event. */
+  readonly rev: string | undefined
+  /** The message of the latest state change, when it had one. */
+  readonly message: string | undefined
+  /** Its latest Dokku lines, oldest first. */
+  readonly lastLines: readonly string[]
+}
+
 /** Where events go: every renderer is one of these. */
 export type EventSink = (event: GraduationEvent) => void
 
 /** Stamps bodies with time, graduation id and environment, and hands them to every sink. */
 export class EventBus {
   private readonly sinks: EventSink[] = []
+  private appViews: () => readonly AppView[] = () => []
 
   constructor(
     private readonly id: string,
@@ -170,6 +188,16 @@ export class EventBus {
       const index = this.sinks.indexOf(sink)
       if (index >= 0) this.sinks.splice(index, 1)
     }
+  }
+
+  /** The graduation's apps as its tracker holds them now; none before the plan. */
+  apps(): readonly AppView[] {
+    return this.appViews()
+  }
+
+  /** Called by the run's AppTracker, so that renderers and the interrupt watch can read its snapshot. */
+  showApps(snapshot: () => readonly AppView[]): void {
+    this.appViews = snapshot
   }
 
   /**

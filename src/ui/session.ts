@@ -1,4 +1,4 @@
-import type {EventSink, GraduationSummary, PlannedApp} from '../graduation/events.js'
+import type {AppView, EventSink, GraduationSummary, PlannedApp} from '../graduation/events.js'
 import {confirm, describePlanForConfirmation} from './confirm.js'
 import {jsonSink} from './json.js'
 import {isCi, pickOutput, type OutputMode} from './pick-renderer.js'
@@ -10,6 +10,8 @@ import {createTaskUi, type TaskUi} from './tasks.js'
 export interface OutputSessionOptions {
   json: boolean
   verbose: boolean
+  /** The graduation's apps as its tracker holds them now (EventBus.apps), which the task list shows. */
+  apps: () => readonly AppView[]
   /** The process's own streams and environment unless given (tests give their own). */
   stdin?: NodeJS.ReadStream
   stdout?: NodeJS.WriteStream
@@ -41,7 +43,7 @@ export function openOutput(options: OutputSessionOptions): OutputSession {
   const env = options.env ?? process.env
   const mode = pickOutput({json: options.json, verbose: options.verbose, isTTY: stderr.isTTY === true, ci: isCi(env), term: env['TERM'], columns: stderr.columns})
   const progressColor = colorWanted(stderr, env)
-  const tasks: TaskUi | undefined = mode === 'tasks' ? createTaskUi({stream: stderr, color: progressColor}) : undefined
+  const tasks: TaskUi | undefined = mode === 'tasks' ? createTaskUi({stream: stderr, color: progressColor, apps: options.apps}) : undefined
   const render: EventSink =
     mode === 'json'
       ? jsonSink((line) => stdout.write(line))

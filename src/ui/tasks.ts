@@ -1,4 +1,4 @@
-import type {AppResult, AppState, EventSink, GraduationEvent, GraduationEventBody, GraduationStage, PlannedApp} from '../graduation/events.js'
+import type {AppResult, AppState, AppView, EventSink, GraduationEvent, GraduationEventBody, GraduationStage} from '../graduation/events.js'
 import type {HookPhase} from '../manifest/types.js'
 import {describeApp, type AppStatus} from './app-status.js'
 import {dokkuErrors} from './dokku-lines.js'
@@ -16,6 +16,8 @@ export interface TaskUiOptions {
   color: boolean
   /** Spinners and timed redraws (default); off, listr redraws only when something changes, for tests. */
   animate?: boolean
+  /** The graduation's apps as its tracker holds them now (EventBus.apps): what app tasks show. */
+  apps: () => readonly AppView[]
 }
 
 export interface TaskUi {
@@ -47,8 +49,6 @@ export function createTaskUi(options: TaskUiOptions): TaskUi {
 const HOOK_LINES = 5
 /** Lines under a failed app: Dokku's error lines if it printed any, else the last lines of its deploy. */
 const APP_FAILURE_LINES = 5
-/** Enough of an app's deploy output to find Dokku's error lines in. */
-const APP_KEPT_LINES = 30
 /** States only a deploy in progress reaches: an app event in one of them opens the deploy task. */
 const DEPLOYING: ReadonlySet<AppState> = new Set(['fetching', 'pushing', 'held', 'releasing', 'aborting'])
 const RESULTS: ReadonlySet<AppState> = new Set<AppResult>(['live', 'skipped', 'aborted', 'failed', 'partial'])
@@ -78,9 +78,6 @@ class TaskBoard {
   private readonly style: Style
   private readonly animate: boolean
   private env = ''
-  private readonly plan = new Map<string, PlannedApp>()
-  private readonly statuses = new Map<string, AppStatus>()
-  private readonly appLines = new Map<string, string[]>()
   private readonly appTasks = new Map<string, Section>()
   private readonly settledApps = new Set<string>()
   private deploy: Section | undefined
@@ -262,59 +259,41 @@ class TaskBoard {
   }
 
   private onPlan(event: EventOf<'plan'>): void {
-    for (const entry of event.apps) {
-      this.plan.set(entry.app, entry)
-      this.statuses.set(entry.app, {app: entry.app, host: entry.host, state: entry.action === 'skip' ? 'skipped' : 'planned'})
-    }
     if (this.stage === 'plan') this.current?.retitle(`Plan: ${countPlan(event.apps)}`)
   }
 
   private openDeploy(): void {
     if (this.deploy?.isOpen) return
-    const names = this.plan.size > 0 ? [...this.plan.keys()] : [...this.statuses.keys()]
+    const apps = this.options.apps()
     const children: Section[] = []
-    for (const app of names.filter((name) => !this.settledApps.has(name))) {
-      const task = new Section(this.appTitle(app), {outputLines: 1, keepOutput: false})
-      this.appTasks.set(app, task)
+    for (const view of apps.filter((entry) => !this.settledApps.has(entry.app))) {
+      const task = new Section(this.appTitle(view), {outputLines: 1, keepOutput: false})
+      this.appTasks.set(view.app, task)
       children.push(task)
     }
-    this.deploy = this.show(new Section(this.deployTitle(), {outputLines: Infinity, keepOutput: true, children}))
-    for (const app of names) if (this.statuses.get(app)?.state === 'skipped') this.settleApp(app, {kind: 'skipped'})
+    this.deploy = this.show(new Section(this.deployTitle(apps), {outputLines: Infinity, keepOutput: true, children}))
+    for (const view of apps) if (view.state === 'skipped') this.settleApp(view.app, {kind: 'skipped'})
   }
 
   private onApp(event: EventOf<'app'>): void {
-    this.statuses.set(event.app, {app: event.app, host: event.host, state: event.state, rev: event.rev, message: event.message})
     if (!this.deploy?.isOpen && DEPLOYING.has(event.state)) this.openDeploy()
+    const apps = this.options.apps()
+    const view = apps.find((entry) => entry.app === event.app)
     const task = this.appTasks.get(event.app)
-    if (task) {
-      task.retitle(this.appTitle(event.app))
-      if (RESULTS.has(event.state)) this.settleApp(event.app, this.appEnding(event.app, event.state))
+    if (task && view) {
+      task.retitle(this.appTitle(view))
+      if (RESULTS.has(view.state)) this.settleApp(view.app, appEnding(view.state, view.lastLines))
     }
-    this.deploy?.retitle(this.deployTitle())
+    this.deploy?.retitle(this.deployTitle(apps))
   }
 
   private onAppOutput(event: EventOf<'app-output'>): void {
     const line = cleanLine(event.line)
-    const lines = this.appLines.get(event.app) ?? []
-    lines.push(line)
-    if (lines.length > APP_KEPT_LINES) lines.shift()
-    this.appLines.set(event.app, lines)
     if (line !== '') this.appTasks.get(event.app)?.output(line)
   }
 
-  private appTitle(app: string): string {
-    const status = this.statuses.get(app) ?? {app, host: this.plan.get(app)?.host ?? '?', state: 'planned' as const}
-    return describeApp(status, this.plan.get(app), this.style)
-  }
-
-  private appEnding(app: string, state: AppState): Parameters<Section['end']>[0] {
-    if (state === 'live') return {kind: 'done'}
-    if (state === 'failed' || state === 'partial') {
-      const lines = this.appLines.get(app) ?? []
-      const errors = dokkuErrors(lines)
-      return {kind: 'failed', detail: (errors.length > 0 ? errors : lines).slice(-APP_FAILURE_LINES)}
-    }
-    return {kind: 'skipped'}
+  private appTitle(view: AppStatus & {plan: AppView['plan']}): string {
+    return describeApp(view, view.plan, this.style)
   }
 
   private settleApp(app: string, ending: Parameters<Section['end']>[0]): void {
@@ -323,8 +302,9 @@ class TaskBoard {
     this.settledApps.add(app)
   }
 
-  private deployTitle(): string {
-    const states = [...(this.plan.size > 0 ? this.plan.keys() : this.statuses.keys())].map((app) => this.statuses.get(app)?.state ?? 'planned')
+  /** `results`: what the summary says of apps whose tasks it ended, over what the tracker last announced. */
+  private deployTitle(apps: readonly AppView[], results: ReadonlyMap<string, AppState> = new Map()): string {
+    const states = apps.map((view) => results.get(view.app) ?? view.state)
     const counts = STATE_GROUPS.map(([word, members]) => [word, states.filter((state) => members.includes(state)).length] as const)
       .filter(([, count]) => count > 0)
       .map(([word, count]) => `${count} ${word}`)
@@ -381,16 +361,20 @@ class TaskBoard {
     hooks.section.finish()
   }
 
+  /** The summary's word on each app still open wins: an app the run left mid-deploy ends aborted. */
   private onSummary(summary: EventOf<'summary'>): void {
+    const apps = this.options.apps()
+    const results = new Map<string, AppState>()
     for (const app of summary.apps) {
-      if (!this.appTasks.has(app.app)) continue
-      this.statuses.set(app.app, {app: app.app, host: app.host, state: app.result, rev: app.liveRev ?? undefined, message: app.reason})
-      if (app.lastLines) this.appLines.set(app.app, app.lastLines.map(cleanLine))
-      this.appTasks.get(app.app)!.retitle(this.appTitle(app.app))
-      this.settleApp(app.app, this.appEnding(app.app, app.result))
+      const task = this.appTasks.get(app.app)
+      const view = apps.find((entry) => entry.app === app.app)
+      if (!task || !view) continue
+      results.set(app.app, app.result)
+      task.retitle(this.appTitle({plan: view.plan, app: app.app, host: app.host, state: app.result, rev: app.liveRev ?? undefined, message: app.reason}))
+      this.settleApp(app.app, appEnding(app.result, app.lastLines ?? view.lastLines))
     }
     for (const app of [...this.appTasks.keys()]) this.settleApp(app, {kind: 'skipped'})
-    this.deploy?.retitle(this.deployTitle())
+    this.deploy?.retitle(this.deployTitle(apps, results))
     // A graduation refused mid-stage (a check that threw, say) ends that stage's task as failed.
     if (summary.outcome === 'refused' && this.current?.isOpen && !this.current.hasFailed) this.current.noteFailure(summary.cause ?? 'the graduation was refused')
     this.endStage()
@@ -427,6 +411,16 @@ class TaskBoard {
     this.closeDrawing()
     await this.drawn
   }
+}
+
+function appEnding(state: AppState, lastLines: readonly string[]): Parameters<Section['end']>[0] {
+  if (state === 'live') return {kind: 'done'}
+  if (state === 'failed' || state === 'partial') {
+    const lines = lastLines.map(cleanLine)
+    const errors = dokkuErrors(lines)
+    return {kind: 'failed', detail: (errors.length > 0 ? errors : lines).slice(-APP_FAILURE_LINES)}
+  }
+  return {kind: 'skipped'}
 }
 
 function plural(count: number, noun: string): string {

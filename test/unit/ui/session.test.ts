@@ -4,6 +4,7 @@ import type {GraduationEvent, PlannedApp} from '../../../src/graduation/events.j
 import {openOutput, type OutputSessionOptions} from '../../../src/ui/session.js'
 import {graduatedWithSkip, summaryOf} from './fixtures.js'
 import {FakeTerminal, pinStdoutColumns} from './terminal.js'
+import {TrackedReplay} from './tracked-replay.js'
 
 let restoreColumns: () => void
 beforeEach(() => {
@@ -34,8 +35,11 @@ function keyboard(isTTY: boolean): PassThrough & NodeJS.ReadStream {
 function session(options: Partial<OutputSessionOptions> & {stderr: NodeJS.WriteStream}) {
   const stdout = new Collected(false)
   const stdin = keyboard(true)
-  const output = openOutput({json: false, verbose: false, stdin, stdout: stdout.stream, env: {NO_COLOR: '1', TERM: 'xterm-256color'}, ...options})
-  return {output, stdout, stdin}
+  const replay = new TrackedReplay()
+  const output = openOutput({json: false, verbose: false, apps: replay.apps, stdin, stdout: stdout.stream, env: {NO_COLOR: '1', TERM: 'xterm-256color'}, ...options})
+  replay.into(output.sink)
+  // Events reach the output as in a run: the app events through a real AppTracker.
+  return {output: {...output, sink: replay.play}, stdout, stdin}
 }
 
 const events = graduatedWithSkip()

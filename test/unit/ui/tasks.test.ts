@@ -4,6 +4,7 @@ import type {GraduationEvent} from '../../../src/graduation/events.js'
 import {createTaskUi, type TaskUi} from '../../../src/ui/tasks.js'
 import {abortedByFailedChecks, graduatedWithSkip, partialAfterRelease, postHookFailed, PROD_1, refusedByLock} from './fixtures.js'
 import {FakeTerminal, pinStdoutColumns} from './terminal.js'
+import {TrackedReplay} from './tracked-replay.js'
 
 let restoreColumns: () => void
 beforeEach(() => {
@@ -11,9 +12,13 @@ beforeEach(() => {
 })
 afterEach(() => restoreColumns())
 
+/** The task list, fed through a real AppTracker (`ui.sink` plays an event as the protocol would emit it). */
 function taskUi(options: {animate?: boolean} = {}): {ui: TaskUi; screen: FakeTerminal} {
   const screen = new FakeTerminal()
-  return {screen, ui: createTaskUi({stream: screen.stream, color: false, animate: options.animate ?? false})}
+  const replay = new TrackedReplay()
+  const ui = createTaskUi({stream: screen.stream, color: false, animate: options.animate ?? false, apps: replay.apps})
+  replay.into(ui.sink)
+  return {screen, ui: {...ui, sink: replay.play}}
 }
 
 async function drawAll(events: GraduationEvent[], options: {animate?: boolean} = {}): Promise<string[]> {
