@@ -9,6 +9,11 @@ import {parseJsonOutput} from './output.js'
  * graduate reads; every other key is ignored.
  */
 
+/** A parser of one report: its JSON output checked against the view's schema, or UnexpectedOutput naming the command. */
+function reportParser<Schema extends z.ZodType>(schema: Schema): (stdout: string, from: DokkuCommand) => z.output<Schema> {
+  return (stdout, from) => parseJsonOutput(stdout, schema, from)
+}
+
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true')
 const count = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)
 /** Dokku's comma-separated lists (`web,worker`), where `none` or an empty value means no entries. */
@@ -32,17 +37,15 @@ export interface AppsReport {
   readonly locked: boolean
 }
 
-const appsReportSchema = z
-  .looseObject({'deploy-source': z.string(), 'deploy-source-metadata': z.string(), locked: flag})
-  .transform((report): AppsReport => ({
-    deploySource: report['deploy-source'],
-    deploySourceMetadata: report['deploy-source-metadata'],
-    locked: report.locked,
-  }))
-
-export function parseAppsReport(stdout: string, from: DokkuCommand): AppsReport {
-  return parseJsonOutput(stdout, appsReportSchema, from)
-}
+export const parseAppsReport = reportParser(
+  z
+    .looseObject({'deploy-source': z.string(), 'deploy-source-metadata': z.string(), locked: flag})
+    .transform((report): AppsReport => ({
+      deploySource: report['deploy-source'],
+      deploySourceMetadata: report['deploy-source-metadata'],
+      locked: report.locked,
+    })),
+)
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
 
@@ -87,20 +90,18 @@ export interface RegistryReport {
   readonly tagVersion: string
 }
 
-const registryReportSchema = z
-  .looseObject({'computed-push-on-release': z.string(), 'computed-server': z.string(), 'computed-image-repo': z.string(), 'tag-version': z.string()})
-  .transform(
-    (report): RegistryReport => ({
-      pushOnRelease: report['computed-push-on-release'] === 'true',
-      server: report['computed-server'],
-      imageRepo: report['computed-image-repo'],
-      tagVersion: report['tag-version'],
-    }),
-  )
-
-export function parseRegistryReport(stdout: string, from: DokkuCommand): RegistryReport {
-  return parseJsonOutput(stdout, registryReportSchema, from)
-}
+export const parseRegistryReport = reportParser(
+  z
+    .looseObject({'computed-push-on-release': z.string(), 'computed-server': z.string(), 'computed-image-repo': z.string(), 'tag-version': z.string()})
+    .transform(
+      (report): RegistryReport => ({
+        pushOnRelease: report['computed-push-on-release'] === 'true',
+        server: report['computed-server'],
+        imageRepo: report['computed-image-repo'],
+        tagVersion: report['tag-version'],
+      }),
+    ),
+)
 
 export interface GitReport {
   /** The branch a push must update to deploy (`computed-deploy-branch`: app, then global, then master). */
@@ -110,16 +111,14 @@ export interface GitReport {
 }
 
 // `sha` is deliberately not read: on a real host it is the literal string "HEAD" (observed §8).
-const gitReportSchema = z
-  .looseObject({'computed-deploy-branch': z.string().min(1), 'rev-env-var': z.string().min(1)})
-  .transform((report): GitReport => ({
-    deployBranch: report['computed-deploy-branch'],
-    revEnvVar: report['rev-env-var'],
-  }))
-
-export function parseGitReport(stdout: string, from: DokkuCommand): GitReport {
-  return parseJsonOutput(stdout, gitReportSchema, from)
-}
+export const parseGitReport = reportParser(
+  z
+    .looseObject({'computed-deploy-branch': z.string().min(1), 'rev-env-var': z.string().min(1)})
+    .transform((report): GitReport => ({
+      deployBranch: report['computed-deploy-branch'],
+      revEnvVar: report['rev-env-var'],
+    })),
+)
 
 export interface ContainerStatus {
   readonly proc: string
@@ -144,36 +143,34 @@ export interface PsReport {
 const STATUS_KEY = /^status-(.+)\.(\d+)$/
 const STATUS_VALUE = /^(\S+) \(CID: ([0-9a-f]*)\)$/
 
-const psReportSchema = z
-  .looseObject({
-    deployed: flag,
-    running: z.enum(['true', 'false', 'mixed']),
-    processes: count,
-    'computed-skip-deploy': flag,
-  })
-  .check((context) => {
-    for (const [key, value] of Object.entries(context.value)) {
-      if (STATUS_KEY.test(key) && !(typeof value === 'string' && STATUS_VALUE.test(value))) {
-        context.issues.push({code: 'custom', input: value, path: [key], message: 'expected "<state> (CID: <id>)"'})
+export const parsePsReport = reportParser(
+  z
+    .looseObject({
+      deployed: flag,
+      running: z.enum(['true', 'false', 'mixed']),
+      processes: count,
+      'computed-skip-deploy': flag,
+    })
+    .check((context) => {
+      for (const [key, value] of Object.entries(context.value)) {
+        if (STATUS_KEY.test(key) && !(typeof value === 'string' && STATUS_VALUE.test(value))) {
+          context.issues.push({code: 'custom', input: value, path: [key], message: 'expected "<state> (CID: <id>)"'})
+        }
       }
-    }
-  })
-  .transform((report): PsReport => ({
-    deployed: report.deployed,
-    running: report.running === 'mixed' ? 'mixed' : report.running === 'true',
-    processes: report.processes,
-    skipDeploy: report['computed-skip-deploy'],
-    containers: Object.entries(report).flatMap(([key, value]) => {
-      const keyMatch = STATUS_KEY.exec(key)
-      const valueMatch = typeof value === 'string' ? STATUS_VALUE.exec(value) : null
-      if (keyMatch === null || valueMatch === null) return []
-      return [{proc: keyMatch[1]!, index: Number(keyMatch[2]), state: valueMatch[1]!, cid: valueMatch[2]!}]
-    }),
-  }))
-
-export function parsePsReport(stdout: string, from: DokkuCommand): PsReport {
-  return parseJsonOutput(stdout, psReportSchema, from)
-}
+    })
+    .transform((report): PsReport => ({
+      deployed: report.deployed,
+      running: report.running === 'mixed' ? 'mixed' : report.running === 'true',
+      processes: report.processes,
+      skipDeploy: report['computed-skip-deploy'],
+      containers: Object.entries(report).flatMap(([key, value]) => {
+        const keyMatch = STATUS_KEY.exec(key)
+        const valueMatch = typeof value === 'string' ? STATUS_VALUE.exec(value) : null
+        if (keyMatch === null || valueMatch === null) return []
+        return [{proc: keyMatch[1]!, index: Number(keyMatch[2]), state: valueMatch[1]!, cid: valueMatch[2]!}]
+      }),
+    })),
+)
 
 export interface ProxyReport {
   /** `computed-type`: the proxy in effect. The plain `type` is empty on a default host (observed §8). */
@@ -181,13 +178,11 @@ export interface ProxyReport {
   readonly enabled: boolean
 }
 
-const proxyReportSchema = z
-  .looseObject({'computed-type': z.string().min(1), enabled: flag})
-  .transform((report): ProxyReport => ({type: report['computed-type'], enabled: report.enabled}))
-
-export function parseProxyReport(stdout: string, from: DokkuCommand): ProxyReport {
-  return parseJsonOutput(stdout, proxyReportSchema, from)
-}
+export const parseProxyReport = reportParser(
+  z
+    .looseObject({'computed-type': z.string().min(1), enabled: flag})
+    .transform((report): ProxyReport => ({type: report['computed-type'], enabled: report.enabled})),
+)
 
 export interface ChecksReport {
   /** Process types whose checks are disabled; `_all_` means every type. */
@@ -196,13 +191,11 @@ export interface ChecksReport {
   readonly skipped: readonly string[]
 }
 
-const checksReportSchema = z
-  .looseObject({'disabled-list': commaList, 'skipped-list': commaList})
-  .transform((report): ChecksReport => ({disabled: report['disabled-list'], skipped: report['skipped-list']}))
-
-export function parseChecksReport(stdout: string, from: DokkuCommand): ChecksReport {
-  return parseJsonOutput(stdout, checksReportSchema, from)
-}
+export const parseChecksReport = reportParser(
+  z
+    .looseObject({'disabled-list': commaList, 'skipped-list': commaList})
+    .transform((report): ChecksReport => ({disabled: report['disabled-list'], skipped: report['skipped-list']})),
+)
 
 /**
  * Whether Dokku skips check-deploy entirely for `proc`: then the gate is never called for it and the
@@ -219,30 +212,26 @@ export interface DomainsReport {
   readonly globalVhosts: readonly string[]
 }
 
-const domainsReportSchema = z
-  .looseObject({'app-enabled': flag, 'app-vhosts': spaceList, 'global-enabled': flag, 'global-vhosts': spaceList})
-  .transform(
-    (report): DomainsReport => ({
-      appEnabled: report['app-enabled'],
-      appVhosts: report['app-vhosts'],
-      globalEnabled: report['global-enabled'],
-      globalVhosts: report['global-vhosts'],
-    }),
-  )
-
-export function parseDomainsReport(stdout: string, from: DokkuCommand): DomainsReport {
-  return parseJsonOutput(stdout, domainsReportSchema, from)
-}
+export const parseDomainsReport = reportParser(
+  z
+    .looseObject({'app-enabled': flag, 'app-vhosts': spaceList, 'global-enabled': flag, 'global-vhosts': spaceList})
+    .transform(
+      (report): DomainsReport => ({
+        appEnabled: report['app-enabled'],
+        appVhosts: report['app-vhosts'],
+        globalEnabled: report['global-enabled'],
+        globalVhosts: report['global-vhosts'],
+      }),
+    ),
+)
 
 export interface SchedulerReport {
   /** `computed-selected`: the scheduler in effect; the gate works only with `docker-local`. */
   readonly scheduler: string
 }
 
-const schedulerReportSchema = z
-  .looseObject({'computed-selected': z.string().min(1)})
-  .transform((report): SchedulerReport => ({scheduler: report['computed-selected']}))
-
-export function parseSchedulerReport(stdout: string, from: DokkuCommand): SchedulerReport {
-  return parseJsonOutput(stdout, schedulerReportSchema, from)
-}
+export const parseSchedulerReport = reportParser(
+  z
+    .looseObject({'computed-selected': z.string().min(1)})
+    .transform((report): SchedulerReport => ({scheduler: report['computed-selected']})),
+)
