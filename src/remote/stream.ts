@@ -1,3 +1,4 @@
+import {abortable} from '../abortable.js'
 import {CommandTimeoutError, ConnectionError, GraduateError} from '../errors.js'
 import type {HostSpec} from '../manifest/types.js'
 import {OutputLines} from '../output-lines.js'
@@ -40,7 +41,7 @@ export async function streamCommand(
 ): Promise<StreamEnd> {
   let connection: HostConnection
   try {
-    connection = await untilStopped(connect(host), io.stop)
+    connection = await abortable(connect(host), io.stop)
   } catch (error) {
     if (io.stop.aborted) return {kind: 'stopped-connecting', host: host.display}
     // A ConnectionError names its host already.
@@ -67,24 +68,6 @@ export async function streamCommand(
     stdout.end()
     stderr.end()
   }
-}
-
-function untilStopped<T>(promise: Promise<T>, stop: AbortSignal): Promise<T> {
-  if (stop.aborted) return Promise.reject(stop.reason)
-  return new Promise((resolve, reject) => {
-    const onStop = () => reject(stop.reason)
-    stop.addEventListener('abort', onStop, {once: true})
-    promise.then(
-      (value) => {
-        stop.removeEventListener('abort', onStop)
-        resolve(value)
-      },
-      (error: unknown) => {
-        stop.removeEventListener('abort', onStop)
-        reject(error)
-      },
-    )
-  })
 }
 
 function describeError(error: unknown): string {

@@ -1,5 +1,6 @@
 import type {NodeSSH} from 'node-ssh'
 import type {Client} from 'ssh2'
+import {abortable} from '../abortable.js'
 import {CommandTimeoutError, ConnectionError} from '../errors.js'
 import type {BridgeTarget, GitBridge} from './git-bridge.js'
 import type {RecordedHostKey} from './host-key-check.js'
@@ -222,23 +223,5 @@ function endConnection(lane: Lane): Promise<void> {
   return new Promise((resolve) => {
     client.once('close', () => resolve())
     client.end()
-  })
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, {once: true})
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
   })
 }
