@@ -2,6 +2,14 @@ import {Command, Flags} from '@oclif/core'
 import {renderExitCodeHelp} from '../exit-codes.js'
 import {renderErrorReport, toErrorReport} from './render-error.js'
 
+/** A command's help description followed by the exit-code table, as every command that uses it shows it. */
+export function withExitCodes(description: string): string {
+  return `${description}
+
+EXIT CODES
+${renderExitCodeHelp()}`
+}
+
 /**
  * What every graduate command shares: `--json`, the exit-code table in its help, and one way to
  * report errors — a message and who acts next on stderr (or one JSON document on stdout with
@@ -11,8 +19,6 @@ export abstract class GraduateCommand extends Command {
   static override baseFlags = {
     json: Flags.boolean({description: 'Print machine-readable JSON on stdout.', default: false, env: 'GRADUATE_JSON'}),
   }
-
-  static exitCodesHelp = renderExitCodeHelp()
 
   protected wantsJson(): boolean {
     return this.argv.includes('--json') || process.env['GRADUATE_JSON'] === 'true' || process.env['GRADUATE_JSON'] === '1'

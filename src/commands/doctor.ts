@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {GraduateCommand} from '../cli/base-command.js'
+import {GraduateCommand, withExitCodes} from '../cli/base-command.js'
 import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {runDoctor} from '../operator/doctor.js'
@@ -9,7 +9,7 @@ import {colorWanted} from '../ui/style.js'
 export default class Doctor extends GraduateCommand {
   static override summary = "Check every host and app of the manifest for what a graduation needs; change nothing."
 
-  static override description = `For every host: reachable over SSH with a known host key, the SSH settings graduate uses (paths,
+  static override description = withExitCodes(`For every host: reachable over SSH with a known host key, the SSH settings graduate uses (paths,
 never keys), Dokku 0.38 or newer, the gate plugin installed with this graduate's protocol, and its hold
 hook. For every app: it exists and what it runs; in environments graduated into also the proxy (only
 nginx keeps a held deploy from traffic), the scheduler, checks for web, skip-deploy, web containers
@@ -17,10 +17,7 @@ beyond formation.web.max_parallel, other process types (they start only after th
 Procfile release or app.json predeploy that looks like a migration (it runs before the hold).
 
 Each finding is ok, warn or fail, with the command that fixes it. Exits 3 when anything fails — the
-things a graduation would refuse — and 0 otherwise.
-
-EXIT CODES
-${GraduateCommand.exitCodesHelp}`
+things a graduation would refuse — and 0 otherwise.`)
 
   static override examples = [
     {description: 'Check every environment', command: '<%= config.bin %> doctor'},

@@ -1,19 +1,16 @@
 import {Flags} from '@oclif/core'
-import {GraduateCommand} from '../cli/base-command.js'
+import {GraduateCommand, withExitCodes} from '../cli/base-command.js'
 import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
 import {initManifest} from '../operator/init.js'
 
 export default class Init extends GraduateCommand {
   static override summary = "Write a commented graduate.yml from the apps on each environment's host."
 
-  static override description = `Give each environment as --env <name>=[user@]host[:port], in promotion order. graduate connects to
+  static override description = withExitCodes(`Give each environment as --env <name>=[user@]host[:port], in promotion order. graduate connects to
 each host (with strict host-key checking, as always), lists its apps, and writes a manifest whose apps
 are the ones every environment has; the others are listed in a comment. Hooks and options are there,
 commented out, ready to edit. An existing file is replaced only with --force. The file written loads
-as a manifest (\`graduate validate\` accepts it).
-
-EXIT CODES
-${GraduateCommand.exitCodesHelp}`
+as a manifest (\`graduate validate\` accepts it).`)
 
   static override examples = [
     {description: 'Two environments', command: '<%= config.bin %> init --env dev=dokku@dev.example.com --env production=dokku@prod.example.com:2222'},

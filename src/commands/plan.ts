@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {GraduateCommand} from '../cli/base-command.js'
 import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
-import {ExitCode, PlanExitCode, renderPlanExitCodeHelp} from '../exit-codes.js'
+import {ExitCode, PlanExitCode, renderExitCodeHelp, renderPlanExitCodeHelp} from '../exit-codes.js'
 import {type PlanReport, planGraduation} from '../graduation/plan-report.js'
 import {colorWanted} from '../ui/style.js'
 import {renderPlanReport} from '../ui/plan-report.js'
@@ -17,7 +17,7 @@ graduation unless the manifest allows them (drift: allow: [...]) or --accept-dri
 Exits 0 when the graduation would go ahead, 3 when it would be refused.
 
 EXIT CODES
-${GraduateCommand.exitCodesHelp}
+${renderExitCodeHelp()}
 
 WITH --detailed-exitcode (Terraform's codes, for scheduled CI promotions)
 ${renderPlanExitCodeHelp()}`

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {GraduateCommand} from '../cli/base-command.js'
+import {GraduateCommand, withExitCodes} from '../cli/base-command.js'
 import {requireTerminalOrYes} from '../cli/confirmation.js'
-import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
+import {acceptNewHostKeysFlag, concurrencyFlag, manifestFlag, optionOverrides, switchTimeoutFlag, yesFlag} from '../cli/flags.js'
 import {refusedSummary} from '../cli/refused-summary.js'
 import type {ErrorReport} from '../cli/render-error.js'
 import {promote} from '../graduation-service.js'
@@ -9,16 +9,13 @@ import {promote} from '../graduation-service.js'
 export default class Promote extends GraduateCommand {
   static override summary = 'Graduate every app of one environment into the next: all go live together, or none do.'
 
-  static override description = `Reads the manifest, deploys to each target app the revision its source app runs — held away from
+  static override description = withExitCodes(`Reads the manifest, deploys to each target app the revision its source app runs — held away from
 traffic by the gate plugin until every app has passed Dokku's checks — runs the POST hooks (a database
 migration, say), then releases all apps at once. Any failure before that aborts every app instead, and the
 old releases never stop serving. \`graduate <from> <to>\` is the same as \`graduate promote <from> <to>\`.
 
 On a terminal it shows the plan and asks before changing anything; without one it refuses unless --yes
-(or --dry-run) is given.
-
-EXIT CODES
-${GraduateCommand.exitCodesHelp}`
+(or --dry-run) is given.`)
 
   static override examples = [
     {description: 'Promote what dev runs to production, confirming the plan first', command: '<%= config.bin %> dev production'},
@@ -33,16 +30,16 @@ ${GraduateCommand.exitCodesHelp}`
 
   static override flags = {
     manifest: manifestFlag,
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
+    yes: yesFlag,
     'dry-run': Flags.boolean({description: 'Connect, check and print the plan; change nothing.', default: false}),
     'accept-drift': Flags.boolean({description: 'Graduate even though a source app sets config keys its target lacks (they are listed as warnings).', default: false}),
     'accept-new-host-keys': acceptNewHostKeysFlag,
     only: Flags.string({description: 'Graduate only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
-    concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
+    concurrency: concurrencyFlag,
     'deploy-timeout': Flags.string({description: 'From push to held, per app, e.g. 30m (overrides options.timeouts.deploy).'}),
     'hold-timeout': Flags.string({description: 'The longest time apps stay held, POST hooks included (options.timeouts.hold).'}),
     'hook-timeout': Flags.string({description: 'Default timeout of hooks without their own (options.timeouts.hook).'}),
-    'switch-timeout': Flags.string({description: 'After the release, how long apps at the nginx switch wait for the rest (options.timeouts.switch).'}),
+    'switch-timeout': switchTimeoutFlag,
     lease: Flags.string({description: "The gates' lease; the CLI renews it while apps are held (options.lease)."}),
     verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output, and how each host was reached over SSH.", default: false}),
   }
@@ -55,14 +52,7 @@ ${GraduateCommand.exitCodesHelp}`
       from: args.from,
       to: args.to,
       only: flags.only,
-      overrides: {
-        concurrency: flags.concurrency,
-        deployTimeout: flags['deploy-timeout'],
-        holdTimeout: flags['hold-timeout'],
-        hookTimeout: flags['hook-timeout'],
-        switchTimeout: flags['switch-timeout'],
-        lease: flags.lease,
-      },
+      overrides: optionOverrides(flags),
       yes: flags.yes,
       dryRun: flags['dry-run'],
       acceptDrift: flags['accept-drift'],

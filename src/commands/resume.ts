@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {GraduateCommand} from '../cli/base-command.js'
+import {GraduateCommand, withExitCodes} from '../cli/base-command.js'
 import {confirmOrRefuse} from '../cli/confirmation.js'
 import {acceptNewHostKeysFlag, manifestFlag, yesFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
@@ -12,12 +12,9 @@ import {withManifest} from '../recovery/session.js'
 export default class Resume extends GraduateCommand {
   static override summary = 'Finish a graduation whose runner died after it decided.'
 
-  static override description = `Reads the decision from the gates (any released gate means the release was decided) or from this
+  static override description = withExitCodes(`Reads the decision from the gates (any released gate means the release was decided) or from this
 machine's journal, sends it to every gate that has not acted on it, verifies what each app serves,
-disarms the gates, records how the graduation ended in the hosts' history and releases the lock. A graduation that never decided cannot be resumed: abort it.
-
-EXIT CODES
-${GraduateCommand.exitCodesHelp}`
+disarms the gates, records how the graduation ended in the hosts' history and releases the lock. A graduation that never decided cannot be resumed: abort it.`)
 
   static override examples = ['<%= config.bin %> resume 20261123T101500Z-3f9a']
 

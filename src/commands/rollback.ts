@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {GraduateCommand} from '../cli/base-command.js'
-import {acceptNewHostKeysFlag, manifestFlag} from '../cli/flags.js'
+import {GraduateCommand, withExitCodes} from '../cli/base-command.js'
+import {acceptNewHostKeysFlag, concurrencyFlag, manifestFlag, optionOverrides, switchTimeoutFlag, yesFlag} from '../cli/flags.js'
 import {requireTerminalOrYes} from '../cli/confirmation.js'
 import {refusedSummary} from '../cli/refused-summary.js'
 import type {ErrorReport} from '../cli/render-error.js'
@@ -9,17 +9,14 @@ import {rollback} from '../graduation-service.js'
 export default class Rollback extends GraduateCommand {
   static override summary = 'Put every app of an environment back on the revision it ran before a graduation, together.'
 
-  static override description = `Reads the graduation records on the environment's hosts and redeploys, to each app that graduation
+  static override description = withExitCodes(`Reads the graduation records on the environment's hosts and redeploys, to each app that graduation
 changed, the revision it ran before — through the same path as a graduation: lock, arm, every app held
 after Dokku's checks, then the manifest's rollback hooks (a down-migration, say) instead of the POST
 hooks, then one release for all, or an abort for all. Without --to it undoes the newest graduation not
 rolled back yet, so running it twice steps back two graduations. \`graduate history <env>\` lists the ids.
 
 On a terminal it shows exactly what will move back and asks first; without one it refuses unless --yes
-(or --dry-run) is given.
-
-EXIT CODES
-${GraduateCommand.exitCodesHelp}`
+(or --dry-run) is given.`)
 
   static override examples = [
     {description: 'Undo the last graduation into production', command: '<%= config.bin %> rollback production'},
@@ -32,13 +29,13 @@ ${GraduateCommand.exitCodesHelp}`
   static override flags = {
     manifest: manifestFlag,
     to: Flags.string({description: 'The graduation id whose previous revisions are restored (default: the newest not rolled back).'}),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).', default: false, env: 'GRADUATE_YES'}),
+    yes: yesFlag,
     'dry-run': Flags.boolean({description: 'Connect, check and print what would move back; change nothing.', default: false}),
     only: Flags.string({description: 'Roll back only these apps (comma-separated manifest names).', delimiter: ',', multiple: true}),
-    concurrency: Flags.integer({description: 'Deploys at once per host (overrides options.concurrency).', min: 1, max: 64}),
+    concurrency: concurrencyFlag,
     'deploy-timeout': Flags.string({description: 'From push to held, per app (options.timeouts.deploy).'}),
     'hold-timeout': Flags.string({description: 'The longest time apps stay held, rollback hooks included (options.timeouts.hold).'}),
-    'switch-timeout': Flags.string({description: 'After the release, how long apps at the nginx switch wait for the rest (options.timeouts.switch).'}),
+    'switch-timeout': switchTimeoutFlag,
     lease: Flags.string({description: "The gates' lease (options.lease)."}),
     verbose: Flags.boolean({char: 'v', description: "Show each app's Dokku deploy output.", default: false}),
     'accept-new-host-keys': acceptNewHostKeysFlag,
@@ -52,7 +49,7 @@ ${GraduateCommand.exitCodesHelp}`
       env: args.env,
       to: flags.to,
       only: flags.only,
-      overrides: {concurrency: flags.concurrency, deployTimeout: flags['deploy-timeout'], holdTimeout: flags['hold-timeout'], switchTimeout: flags['switch-timeout'], lease: flags.lease},
+      overrides: optionOverrides(flags),
       yes: flags.yes,
       dryRun: flags['dry-run'],
       json: flags.json,

@@ -1,14 +1,11 @@
-import {GraduateCommand} from '../cli/base-command.js'
+import {GraduateCommand, withExitCodes} from '../cli/base-command.js'
 import {manifestFlag} from '../cli/flags.js'
 import {loadManifest} from '../manifest/index.js'
 
 export default class Validate extends GraduateCommand {
   static override summary = 'Check the manifest without contacting any host.'
 
-  static override description = `Reports every problem at once as file:line:column path: message, and exits 2 when there is one.
-
-EXIT CODES
-${GraduateCommand.exitCodesHelp}`
+  static override description = withExitCodes(`Reports every problem at once as file:line:column path: message, and exits 2 when there is one.`)
 
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate -m deploy/graduate.yml']
 
