@@ -4,7 +4,7 @@
 # Shared functions of the graduate gate plugin. Sourced by every script; never sources Dokku's own
 # helpers, so the plugin behaves the same on every Dokku version and inside the simulator.
 
-GRADUATE_VERSION="0.4.0"
+GRADUATE_VERSION="0.4.1"
 GRADUATE_PROTOCOL=4
 GRADUATE_DATA="${DOKKU_LIB_ROOT:-/var/lib/dokku}/data/graduate"
 GRADUATE_ENVIRONMENTS="$GRADUATE_DATA/_environments"
@@ -72,6 +72,24 @@ parse_format_flag() {
   done
 }
 
+# ---- Dokku's config. config_get and config_keys, the helpers Dokku's plugins/config/functions offers
+# plugins, run the config plugin's own binary, config_sub (plugins/config/src/config_sub): the same
+# answer as `dokku config:get|keys`, the same Go code behind it, without Dokku's entry script (bash,
+# its argument parsing, plugn's user-auth trigger) around every call, which is most of what one costs
+# on a host. This calls the binary as those helpers do rather than sourcing them (see above), and asks
+# the `dokku` command where a Dokku has no config_sub.
+
+# dokku_config <get|keys> <args>...: as `dokku config:<get|keys> <args>...`.
+dokku_config() {
+  local sub=$1 config_sub="${PLUGIN_AVAILABLE_PATH:-${DOKKU_LIB_ROOT:-/var/lib/dokku}/plugins/available}/config/config_sub"
+  shift
+  if [[ -x $config_sub ]]; then
+    "$config_sub" "$sub" "$@"
+  else
+    dokku "config:$sub" "$@"
+  fi
+}
+
 # ---- key=value state files. Values never contain newlines: every value is validated or written
 # by the plugin itself, and Dokku's SSH parsing cannot pass a newline in an argument.
 
@@ -86,15 +104,37 @@ kv_load() {
   done <"$1" 2>/dev/null || return 1
 }
 
-# Every writer returns non-zero when the write fails (mktemp, a full disk, mv): the verbs call them
-# inside `||` lists and `if`, where bash ignores `set -e`, so a failure must be returned, not assumed.
+# Every writer returns non-zero when the write fails (no file can be made, a full disk, mv): the verbs
+# call them inside `||` lists and `if`, where bash ignores `set -e`, so a failure must be returned, not
+# assumed.
+
+# temp_create <dir>: makes a new empty file in <dir> and sets TEMP_FILE to its path; 2 when none can be
+# made. What `mktemp` does — an exclusive create (noclobber opens with O_EXCL) under a name nobody else
+# has, tried again if taken — without a process: the gate writes state several times per app while a
+# graduation switches, and each `$(mktemp …)` was a fork and an exec.
+temp_create() {
+  local attempt fd
+  for attempt in 1 2 3 4 5 6 7 8; do
+    TEMP_FILE="$1/.tmp.$BASHPID.$RANDOM$RANDOM"
+    if { set -C; exec {fd}>"$TEMP_FILE"; } 2>/dev/null; then
+      set +C
+      exec {fd}>&-
+      return 0
+    fi
+    set +C
+    # A name that was free and still could not be created: the directory takes no file.
+    [[ -e $TEMP_FILE ]] || return 2
+  done
+  return 2
+}
 
 # kv_temp <dir> key=value...: writes a temp file beside the state it will become and sets KV_TEMP to
 # its path (a variable rather than output: a `$(kv_temp …)` would fork a subshell on every state write).
 kv_temp() {
   local dir=$1
   shift
-  KV_TEMP=$(mktemp "$dir/.tmp.XXXXXX") || return 2
+  temp_create "$dir" || return 2
+  KV_TEMP=$TEMP_FILE
   if ! printf '%s\n' "$@" >"$KV_TEMP"; then
     rm -f "$KV_TEMP"
     return 2
@@ -348,7 +388,7 @@ restore_app() {
     fi
   fi
 
-  if current=$(dokku config:get "$app" "$rev_var" 2>/dev/null </dev/null); then current_set=1; fi
+  if current=$(dokku_config get "$app" "$rev_var" 2>/dev/null </dev/null); then current_set=1; fi
   if [[ ${ARMED[prev_rev_set]:-0} == 1 ]]; then
     if [[ $current_set == 0 || $current != "${ARMED[prev_rev]}" ]] &&
       ! dokku config:set --no-restart "$app" "$rev_var=${ARMED[prev_rev]}" >/dev/null 2>&1 </dev/null; then
@@ -387,7 +427,8 @@ list_branches() {
 
 record_branches() {
   local tmp
-  tmp=$(mktemp "$APP_DIR/.tmp.XXXXXX")
+  temp_create "$APP_DIR" || return 1
+  tmp=$TEMP_FILE
   if ! list_branches "$1" >"$tmp"; then
     rm -f "$tmp"
     return 1

@@ -151,6 +151,16 @@ describe('deploys that are not the armed one are refused while it is armed', () 
     expect(result.output).toContain(`this push deploys GIT_REV=${'c'.repeat(40)}, but the graduation armed rev ${NEW_REV}`)
     expect(fs.existsSync(host.appStateFile('api', 'held'))).toBe(false)
   })
+
+  test("reads the pushed revision through the config plugin's config_sub where the host has it, and arming its previous one too", async () => {
+    host.withConfigSub()
+    await scenario.arm()
+    const {cid} = host.buildReachesGate('api', {image: scenario.newImage, rev: 'c'.repeat(40)})
+    const result = await host.checkDeploy('api', {cid, buildId: 'x1', buildSource: 'git-hook', command: 'git-hook'}).result()
+    expect(result.output).toContain(`this push deploys GIT_REV=${'c'.repeat(40)}, but the graduation armed rev ${NEW_REV}`)
+    expect(host.calls().filter((call) => call === 'config_sub get api GIT_REV')).toHaveLength(2)
+    expect(host.calls().filter((call) => call.startsWith('dokku config:get'))).toEqual([])
+  })
 })
 
 describe('containers of one build', () => {

@@ -63,7 +63,7 @@ describe('graduate:facts', () => {
     fs.writeFileSync(path.join(host.dokkuRoot, 'api', 'CONTAINER.web.2'), 'c0ffee\n')
 
     const document = await facts(['--config', '--rev', 'api'])
-    expect(document).toMatchObject({protocol: 4, version: '0.4.0', dokku_version: 'dokku version 0.38.27', gate_hook: true, errors: []})
+    expect(document).toMatchObject({protocol: 4, version: '0.4.1', dokku_version: 'dokku version 0.38.27', gate_hook: true, errors: []})
     expect(document.apps).toEqual([
       {
         app: 'api',
@@ -91,6 +91,15 @@ describe('graduate:facts', () => {
     expect(JSON.stringify(document)).not.toContain('s3cret')
     // One config:keys and one config:get of the revision variable (run at once, so in either order); nothing else reads config.
     expect(host.calls().filter((call) => call.startsWith('dokku config:')).sort()).toEqual(['dokku config:get api GIT_REV', 'dokku config:keys api'])
+  })
+
+  test("asks the config plugin's config_sub, as Dokku's config_get does, where the host has it: no dokku command per app", async () => {
+    host.withConfigSub()
+    host.setConfig('api', 'GIT_REV', OLD_REV)
+    const [api] = (await facts(['--config', '--rev', 'api'])).apps
+    expect(api).toMatchObject({rev_env_value: OLD_REV, config_keys: expect.arrayContaining(['GIT_REV'])})
+    expect(host.calls().filter((call) => call.startsWith('config_sub ')).sort()).toEqual(['config_sub get api GIT_REV', 'config_sub keys api'])
+    expect(host.calls().filter((call) => call.startsWith('dokku config:'))).toEqual([])
   })
 
   test("uses Dokku's defaults for what an app never set, and asks no config without --config or --rev", async () => {

@@ -306,6 +306,13 @@ export class PluginHost {
   }
 
   /** Every docker and dokku call the plugin made, in order. */
+  /** Gives the host the config plugin's config_sub (a stub answering as the dokku stub), which real Dokku has. */
+  withConfigSub(): void {
+    const dir = path.join(this.availablePath, 'config')
+    fs.mkdirSync(dir, {recursive: true})
+    fs.symlinkSync(path.join(stubsDir, 'config_sub'), path.join(dir, 'config_sub'))
+  }
+
   calls(): string[] {
     return fs.readFileSync(path.join(this.stubState, 'calls.log'), 'utf8').split('\n').filter(Boolean)
   }
@@ -338,8 +345,9 @@ export class PluginHost {
   }
 
   /**
-   * `diskFull`: every temp file the script tries to create fails, as on a full disk; `'files'`: only
-   * files, so a verb's scratch directory is still made and the failure comes at a state write.
+   * `diskFull`: every write fails, as on a full disk (a verb's scratch directory, every state file);
+   * `'files'`: only state files, so a verb's scratch directory is still made and the failure comes at
+   * a state write.
    */
   async run(file: string, args: string[], options: {stdin?: string | Buffer; diskFull?: boolean | 'files'; env?: Record<string, string>} = {}): Promise<RunResult> {
     const env = this.env(options.env)

@@ -77,7 +77,7 @@ describe('commands', () => {
 
 test('version prints the version of plugin.toml and the protocol', async () => {
   const version = /^version = "([^"]+)"$/m.exec(fs.readFileSync(path.join(pluginSource, 'plugin.toml'), 'utf8'))?.[1]
-  expect(version).toBe('0.4.0')
+  expect(version).toBe('0.4.1')
   expect(await host.verb('version', [])).toMatchObject({code: 0, stdout: `graduate-gate ${version} protocol 4\n`})
 })
 

@@ -366,7 +366,7 @@ describe('graduate:status', () => {
   test('reports each state with the fields of the protocol', async () => {
     host.addApp('web', {image: scenario.oldImage})
     let status = await statusJson('api', 'web')
-    expect(status).toMatchObject({protocol: 4, version: '0.4.0'})
+    expect(status).toMatchObject({protocol: 4, version: '0.4.1'})
     expect(Math.abs(status.now - Date.now() / 1000)).toBeLessThan(5)
     expect(status.apps[1]).toEqual({
       app: 'web', state: 'unarmed', id: null, rev: null, lease: null, armed_at: null, expires_at: null, build: null,

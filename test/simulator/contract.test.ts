@@ -126,6 +126,21 @@ describe('reports and exit codes (contract §3, §5; observed §8)', () => {
     expect([plugin.code, plugin.stderr]).toEqual([1, ' !     This command must be run as root\n'])
   })
 
+  it("answers config_sub, which Dokku's config_get and config_keys run, as config:get and config:keys", async () => {
+    expect((await ssh(sim, 'dev', ['config:set', '--no-restart', 'reports', 'SUB_A=one', 'SUB_B=two'])).code).toBe(0)
+    const paths = sim.paths('dev')
+    const configSub = path.join(paths.libRoot, 'plugins', 'available', 'config', 'config_sub')
+    // What a plugin script inherits from Dokku's entry (contract §2.5).
+    const env = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', DOKKU_ROOT: paths.dokkuRoot, DOKKU_LIB_ROOT: paths.libRoot}
+    const viaSub = await Promise.all([run(configSub, ['get', 'reports', 'SUB_A'], {env}), run(configSub, ['keys', 'reports'], {env}), run(configSub, ['get', 'reports', 'NOPE'], {env})])
+    const viaDokku = await Promise.all([ssh(sim, 'dev', ['config:get', 'reports', 'SUB_A']), ssh(sim, 'dev', ['config:keys', 'reports']), ssh(sim, 'dev', ['config:get', 'reports', 'NOPE'])])
+    expect(viaSub[0]!.stdout).toBe('one\n')
+    expect(viaSub[1]!.stdout).toContain('SUB_B\n')
+    expect(viaSub.map(({code, stdout, stderr}) => ({code, stdout, stderr}))).toEqual(viaDokku.map(({code, stdout, stderr}) => ({code, stdout, stderr})))
+    const invalid = await run(configSub, ['bogus', 'reports'], {env})
+    expect([invalid.code, invalid.stderr]).toEqual([1, ' !     Invalid plugin config_sub call: bogus\n'])
+  })
+
   it('lets a git fetch of a missing app create it (contract §3 git-upload-pack)', async () => {
     const lsRemote = await ssh(sim, 'dev', ['git-upload-pack', "'created-by-fetch'"], {input: '0000'})
     expect(lsRemote.code).toBe(0)

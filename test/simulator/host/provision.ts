@@ -80,6 +80,25 @@ export function writeHostCommands(paths: HostPaths, server: CoreServerAddress): 
   writeExecutable(path.join(paths.binDir, 'dokku'), entry)
   // Real docker is one binary: the wrapper that points the client at this host is the lightest shell.
   writeExecutable(path.join(paths.binDir, 'docker'), `#!/bin/sh\nexec ${client} ${shellQuote(server.socketName)} docker ${shellQuote(paths.hostDir)} "$@"\n`)
+  // The config plugin's config_sub binary (plugins/config/src/config_sub/config_sub.go), which Dokku's
+  // config_get/config_keys helpers run and the gate calls directly: `config_sub get <app> KEY` is
+  // `dokku config:get <app> KEY` without Dokku's entry script, answered here by the same core commands.
+  const configPlugin = path.join(paths.libRoot, 'core-plugins', 'available', 'config')
+  fs.mkdirSync(configPlugin, {recursive: true})
+  writeExecutable(
+    path.join(configPlugin, 'config_sub'),
+    [
+      '#!/bin/sh',
+      'case $1 in',
+      '  get | keys | export | set | unset) ;;',
+      `  *) echo " !     Invalid plugin config_sub call: $1" >&2; exit 1 ;;`,
+      'esac',
+      'sub=$1',
+      'shift',
+      `exec ${client} ${shellQuote(server.socketName)} core "config:$sub" "$@"`,
+      '',
+    ].join('\n'),
+  )
 }
 
 let bash: string | undefined
