@@ -8,12 +8,13 @@ import {appNames, targetHostNames, targetHostOf} from './fleet.mjs'
 import {RouterProbe} from './router-probe.mjs'
 import {journalSince, sshTotals} from './host-counters.mjs'
 import {machineBusyMs, selfAndChildrenCpuMs} from './machine-cpu.mjs'
+import {attribute, startRecording} from './cpu-attribution.mjs'
 
 const REPOSITORY = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const BIN = path.join(REPOSITORY, 'bin', 'run.js')
 const PROCESS_USAGE = path.join(REPOSITORY, 'bench', 'process-usage.mjs')
 
-export async function runGraduation({sim, scenario, source, manifest, home}) {
+export async function runGraduation({sim, scenario, source, manifest, home, attributeCpu = false}) {
   const apps = appNames(scenario)
   const sourceRevs = Object.fromEntries(sim.state().hosts.find((host) => host.name === source).apps.map((app) => [app.name, app.liveRev]))
   const probe = new RouterProbe(
@@ -24,6 +25,8 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
   const usageFile = path.join(home, `usage-${Date.now()}`)
   const env = {...cleanEnv(), HOME: home, XDG_STATE_HOME: path.join(home, 'state'), XDG_CACHE_HOME: path.join(home, `cache-${Date.now()}`), NO_COLOR: '1', GRADUATE_BENCH_USAGE_FILE: usageFile}
 
+  const perfFile = path.join(home, 'perf.data')
+  const recording = attributeCpu ? await startRecording(perfFile) : null
   const busyBefore = machineBusyMs()
   const benchBefore = selfAndChildrenCpuMs()
   const startedAt = Date.now()
@@ -49,6 +52,7 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
   const totalMs = Date.now() - startedAt
   const busyAfter = machineBusyMs()
   const benchAfter = selfAndChildrenCpuMs()
+  await recording?.stop()
   await withDeadline(probe.stop(), 10_000)
   if (code !== 0) throw new Error(`graduate ${source} production exited ${code}:\n${stderr}\n${events.slice(-5).map((event) => JSON.stringify(event)).join('\n')}`)
 
@@ -75,6 +79,7 @@ export async function runGraduation({sim, scenario, source, manifest, home}) {
     // core server) and every process it reaped (sessions, gates, builds), minus the CLI and its children.
     hostsCpuMs: benchBefore === null ? null : Math.max(0, benchAfter - benchBefore - usage.cpuMs - (usage.childrenCpuMs ?? 0)),
     phases: phaseDurations(events, startedAt),
+    ...(recording ? {attribution: attribute({file: perfFile, simulatorPid: process.pid, cliPid: child.pid})} : {}),
   }
 }
 

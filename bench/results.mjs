@@ -58,6 +58,13 @@ export function renderResults(document) {
   lines.push(row('CPU time of everything else: the simulated hosts (s)', (entry) => range(entry.otherCpuMs, fmt.s)))
   lines.push(row('CPU time of the simulated hosts alone (s)', (entry) => range(entry.hostsCpuMs, fmt.s)))
   lines.push(row('simulated hosts’ CPU / the CLI’s CPU', (entry) => range(entry.hostsToCliCpu, fmt.x)))
+  if (document.scenarios.some((entry) => entry.attribution)) {
+    const split = (entry, cell) => (entry.attribution ? cell(entry.attribution) : '–')
+    lines.push(row('one more run under perf: the simulated Dokku’s CPU (s)', (entry) => split(entry, (cpu) => fmt.s(cpu.testBedMs))))
+    lines.push(row('… graduate’s gate plugin on the hosts (s)', (entry) => split(entry, (cpu) => fmt.s(cpu.gateMs))))
+    lines.push(row('… the CLI, and its git and ssh helpers (s)', (entry) => split(entry, (cpu) => `${fmt.s(cpu.cliMs)}, ${fmt.s(cpu.cliChildrenMs)}`)))
+    lines.push(row('… the simulated Dokku / graduate’s own (the CLI + its gate)', (entry) => split(entry, testBedToGraduate)))
+  }
   lines.push(row('one after another: total (s)', (entry) => (entry.sequential ? range(entry.sequential.totalMs, fmt.s) : '–')))
   lines.push(row('one after another: flip skew (ms)', (entry) => (entry.sequential ? range(entry.sequential.hostSkewMs, fmt.ms) : '–')))
   lines.push(row('graduate’s speed-up over one after another', (entry) => (entry.sequential ? `${fmt.x(entry.sequential.totalMs.median / entry.totalMs.median)}×` : '–')))
@@ -78,6 +85,19 @@ export function renderResults(document) {
   lines.push('')
 
   if (document.before) lines.push(...beforeAndAfter(document), '')
+
+  const attributed = document.scenarios.filter((entry) => entry.attribution)
+  if (attributed.length) {
+    lines.push('## Where the hosts’ CPU goes (`--attribute`: one more run under perf, ms)', '')
+    lines.push(
+      'Each millisecond a process ran is charged to its nearest ancestor that is a gate script (graduate’s plugin:',
+      'its verbs and hooks, with the jq, flock, mv… they start) or a part of the simulated Dokku (its `dokku` entry with',
+      'xargs and echo, the core’s client, `config_sub`, and the simulator process: sshd, core server, routers, deploys, git).',
+      '',
+    )
+    for (const entry of attributed) lines.push(`- **${entry.scenario.name}**: ${entry.attribution.byProcess.map((item) => `${item.name} ${fmt.ms(item.ms)}`).join(' · ')}`)
+    lines.push('')
+  }
 
   lines.push('## Where the time goes (median ms per stage)', '')
   const stages = [...new Set(document.scenarios.flatMap((entry) => Object.keys(entry.phasesMs)))]
@@ -138,6 +158,11 @@ function outcomes(entry) {
   const counts = new Map()
   for (const outcome of entry.outcomes) counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
   return [...counts].map(([outcome, count]) => `${outcome} ×${count}`).join(', ')
+}
+
+/** The simulated Dokku's CPU over graduate's own: the CLI process and its gate plugin on the hosts. */
+function testBedToGraduate(cpu) {
+  return fmt.x(cpu.testBedMs / (cpu.cliMs + cpu.gateMs))
 }
 
 function targets(document) {

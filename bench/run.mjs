@@ -2,7 +2,8 @@
 // `npm run bench`: graduations against simulated Dokku hosts over real SSH on loopback, per
 // scenario of bench/scenarios.mjs, each run several times; writes bench/RESULTS.md and
 // bench/results.json. Options: --runs N (default 5), --scenario 2x1,10x2,… , --quick (durations
-// ÷10, results to bench/out/), --json (the results document on stdout).
+// ÷10, results to bench/out/), --json (the results document on stdout), --attribute (one more
+// graduation per scenario under perf: where the hosts' CPU goes).
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -12,6 +13,7 @@ import {SOURCES, simulatorConfig, writeManifest} from './fleet.mjs'
 import {runGraduation} from './graduation-run.mjs'
 import {measureHelpColdStart} from './cold-start.mjs'
 import {measureReadCommand} from './read-command.mjs'
+import {attributionUnavailable} from './cpu-attribution.mjs'
 import {renderResults} from './results.mjs'
 import {SCENARIOS, quick} from './scenarios.mjs'
 import {runSequential} from './sequential-run.mjs'
@@ -27,6 +29,7 @@ const {values: flags} = parseArgs({
     merge: {type: 'boolean', default: false},
     before: {type: 'string'},
     'no-sequential': {type: 'boolean', default: false},
+    attribute: {type: 'boolean', default: false},
   },
 })
 const runs = Number(flags.runs)
@@ -38,6 +41,8 @@ const scenarios = SCENARIOS.filter((scenario) => !wanted || wanted.includes(scen
 
 const {startSimulator} = await import(path.join(REPOSITORY, 'test', 'simulator', 'dist', 'index.js'))
 const log = (line) => process.stderr.write(`${line}\n`)
+const noAttribution = flags.attribute ? attributionUnavailable() : null
+if (noAttribution) log(`--attribute: skipped, ${noAttribution}`)
 
 log('CPU per simulated read command (apps:report)…')
 const readCommandCpu = await measureReadCommand(startSimulator, flags.quick ? 10 : 30)
@@ -81,7 +86,14 @@ for (const scenario of scenarios) {
           log(`${scenario.name} run ${run}/${scenarioRuns}: one after another ${(baseline.totalMs / 1000).toFixed(1)} s, flip skew ${baseline.hostSkewMs} ms`)
         }
       }
-      results.push(summariseScenario(scenario, graduations, sequential, twins))
+      let attribution = null
+      if (flags.attribute && !noAttribution) {
+        // One more graduation, under perf: its own overhead stays out of the measured runs.
+        const source = nextSource()
+        attribution = (await runGraduation({sim, scenario, source, manifest: manifests[source], home: fs.mkdtempSync(path.join(work, 'home-')), attributeCpu: true})).attribution
+        log(`${scenario.name} attributed: simulated Dokku ${(attribution.testBedMs / 1000).toFixed(1)} s, graduate's gate ${(attribution.gateMs / 1000).toFixed(1)} s, graduate ${(attribution.cliMs / 1000).toFixed(1)} s`)
+      }
+      results.push({...summariseScenario(scenario, graduations, sequential, twins), attribution})
     } finally {
       await sim.stop()
     }
