@@ -1,4 +1,4 @@
-import type {EventSink, GraduationEvent, PlannedApp} from '../graduation/events.js'
+import type {AppView, EventSink, GraduationEvent, PlannedApp} from '../graduation/events.js'
 import {describeApp} from './app-status.js'
 import {cleanLine, formatDuration, formatOffset} from './format.js'
 import {hookName} from './hook-name.js'
@@ -13,6 +13,8 @@ export interface PlainOptions {
   /** Also print every line of each app's Dokku deploy output. */
   verbose: boolean
   color: boolean
+  /** The graduation's apps as its tracker holds them now (EventBus.apps): an app's plan, for its lines. */
+  apps: () => readonly AppView[]
 }
 
 const TIME_WIDTH = 7
@@ -26,7 +28,7 @@ const MAX_WIDTH = 100
  */
 export function plainSink(options: PlainOptions): EventSink {
   const style = createStyle(options.color)
-  const plan = new Map<string, PlannedApp>()
+  const planOf = (app: string): PlannedApp | undefined => options.apps().find((view) => view.app === app)?.plan
   const route = {from: '', to: ''}
   const stage = {current: ''}
   let startedAt: number | undefined
@@ -44,14 +46,14 @@ export function plainSink(options: PlainOptions): EventSink {
     const at = formatOffset(Date.parse(event.ts) - startedAt).padStart(TIME_WIDTH)
     if (event.type === 'start') Object.assign(route, {from: event.from, to: event.to})
     if (event.type === 'stage') stage.current = event.stage
-    const [first, ...rest] = describe(event, {style, plan, route, stage: stage.current, verbose: options.verbose})
+    const [first, ...rest] = describe(event, {style, planOf, route, stage: stage.current, verbose: options.verbose})
     options.write(`${[`${at} ${first}`, ...rest.map((line) => CONTINUATION + line)].join('\n')}\n`)
   }
 }
 
 interface Context {
   style: Style
-  plan: Map<string, PlannedApp>
+  planOf: (app: string) => PlannedApp | undefined
   route: {from: string; to: string}
   stage: string
   verbose: boolean
@@ -82,7 +84,6 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
     case 'lock':
       return [describeLock(event, style)]
     case 'plan':
-      for (const entry of event.apps) context.plan.set(entry.app, entry)
       return [
         `plan: ${countPlan(event.apps)}`,
         ...formatPlanTable(event.apps, style, {indent: '  ', maxWidth: MAX_WIDTH - CONTINUATION.length}),
@@ -90,7 +91,7 @@ function describe(event: StampedEvent, context: Context): [string, ...string[]] 
         ...(event.skippedEnvironments.length > 0 ? [`passes over ${event.skippedEnvironments.join(', ')}, which ${event.skippedEnvironments.length === 1 ? 'is' : 'are'} not changed`] : []),
       ]
     case 'app':
-      return [describeApp(event, context.plan.get(event.app), style)]
+      return [describeApp(event, context.planOf(event.app), style)]
     case 'hook':
       return [describeHook(event, style)]
     case 'decision':

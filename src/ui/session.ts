@@ -47,7 +47,7 @@ export function openOutput(options: OutputSessionOptions): OutputSession {
   const render: EventSink =
     mode === 'json'
       ? jsonSink((line) => stdout.write(line))
-      : (tasks?.sink ?? plainSink({write: (text) => stderr.write(text), verbose: options.verbose, color: progressColor}))
+      : (tasks?.sink ?? plainSink({write: (text) => stderr.write(text), verbose: options.verbose, color: progressColor, apps: options.apps}))
   let passedOver: string[] = []
 
   const close = async () => {

@@ -1,12 +1,14 @@
 import {describe, expect, it} from 'vitest'
 import type {GraduationEvent} from '../../../src/graduation/events.js'
 import {plainSink} from '../../../src/ui/plain.js'
+import {TrackedReplay} from './tracked-replay.js'
 import {abortedByFailedChecks, graduatedWithSkip, ID, partialAfterRelease, postHookFailed, PROD_1, refusedByLock, START} from './fixtures.js'
 
 function render(events: GraduationEvent[], options: {verbose?: boolean; color?: boolean} = {}): {text: string; writes: string[]} {
   const writes: string[] = []
-  const sink = plainSink({write: (text) => writes.push(text), verbose: options.verbose ?? false, color: options.color ?? false})
-  for (const event of events) sink(event)
+  const replay = new TrackedReplay()
+  replay.into(plainSink({write: (text) => writes.push(text), verbose: options.verbose ?? false, color: options.color ?? false, apps: replay.apps}))
+  for (const event of events) replay.play(event)
   return {text: writes.join(''), writes}
 }
 
