@@ -1,5 +1,6 @@
 import pMap from 'p-map'
 import {ConnectionError} from '../errors.js'
+import {distinctHosts, hostKey} from '../manifest/host.js'
 import type {HostSpec} from '../manifest/types.js'
 import {describeSettings} from '../ssh/describe-settings.js'
 import {displayPath} from '../ssh/display-path.js'
@@ -8,16 +9,6 @@ import {type ConnectionSettings, type SettingsDefaults, settingsFor, systemDefau
 import type {Transport} from '../ssh/transport.js'
 import type {EventBus} from './events.js'
 import {DokkuHost} from '../remote/dokku-host.js'
-
-/** The key a host is known by in one graduation: login, address and port. */
-export function hostKey(spec: HostSpec): string {
-  return `${spec.user ?? 'dokku'}@${spec.host}:${spec.port ?? 22}`
-}
-
-/** Each host once, in the order first named. */
-export function distinctHosts(specs: HostSpec[]): HostSpec[] {
-  return [...new Map(specs.map((spec) => [hostKey(spec), spec])).values()]
-}
 
 /**
  * The graduation's hosts: one SSH connection each (the transport shares it between every command),

@@ -1,7 +1,7 @@
 import type {ResolvedApp} from '../manifest/types.js'
 import {computeDrift} from './drift.js'
 import type {PlannedApp} from './events.js'
-import {hostKey} from './hosts.js'
+import {hostKey} from '../manifest/host.js'
 import type {PreflightFacts} from './preflight.js'
 
 /**

@@ -11,7 +11,8 @@ import {blockingKeys, computeDrift} from './drift.js'
 import type {EventBus} from './events.js'
 import {HOLD_RULES, judgeDokku, judgeGateHook} from './hold-rules.js'
 import {readHostFacts, gateProblem} from './host-facts.js'
-import {type HostDirectory, hostKey} from './hosts.js'
+import {hostKey} from '../manifest/host.js'
+import type {HostDirectory} from './hosts.js'
 
 /** The gate protocol this CLI speaks (dokku-plugin/PROTOCOL.md). */
 export {GATE_PROTOCOL} from './host-facts.js'

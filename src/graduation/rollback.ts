@@ -3,7 +3,7 @@ import type {AppLocation, ResolvedGraduation} from '../manifest/types.js'
 import {readAppFacts} from './app-facts.js'
 import {strategyOf} from './artifact.js'
 import type {PlannedApp} from './events.js'
-import {hostKey} from './hosts.js'
+import {hostKey} from '../manifest/host.js'
 import {type Planner, appNamed, appOrigin} from './planner.js'
 import type {StoredRecord} from './records.js'
 

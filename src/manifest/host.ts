@@ -52,6 +52,19 @@ export function formatHostAddress(address: {user: string | undefined; hostname: 
   return `${address.user === undefined ? '' : `${address.user}@`}${host}:${address.port}`
 }
 
+/**
+ * The login graduate opens on a host — `user@host:port`, Dokku's user and SSH's port where the manifest
+ * wrote none: one connection each, and how problems and plans name the host.
+ */
+export function hostKey(host: {user?: string | undefined; host: string; port?: number | undefined}): string {
+  return formatHostAddress({user: host.user ?? 'dokku', hostname: host.host, port: host.port ?? SSH_DEFAULT_PORT})
+}
+
+/** Each login once, in the order first named (its last mention's settings, as the graduation has always used). */
+export function distinctHosts<Host extends {user?: string | undefined; host: string; port?: number | undefined}>(hosts: Host[]): Host[] {
+  return [...new Map(hosts.map((host) => [hostKey(host), host])).values()]
+}
+
 /** Hosts are the same machine when name and port agree; an unwritten port is SSH's default. */
 export function hostIdentity(host: {host: string; port?: number | undefined}): string {
   return `${host.host}:${host.port ?? SSH_DEFAULT_PORT}`

@@ -6,7 +6,7 @@ import {GATE_HOOK_PLUGIN_NAME, GATE_PLUGIN_NAME, pluginInstall, pluginUninstall}
 import {parseGateVersion} from '../dokku/parse/gate.js'
 import {parsePluginList} from '../dokku/parse/lists.js'
 import {warningsOnStderr} from '../ui/stderr-warnings.js'
-import {hostKey} from '../graduation/hosts.js'
+import {hostKey} from '../manifest/host.js'
 import {GATE_PROTOCOL} from '../graduation/preflight.js'
 import {loadManifest, resolveEnvironment} from '../manifest/index.js'
 import type {HostSpec} from '../manifest/types.js'
@@ -129,7 +129,7 @@ interface HostContext {
 }
 
 function withUser(spec: HostSpec, user: string): HostSpec {
-  return {...spec, user, display: `${user}@${spec.host}:${spec.port ?? 22}`}
+  return {...spec, user, display: hostKey({...spec, user})}
 }
 
 function refused(plan: GateHostPlan): GateHostResult {

@@ -2,7 +2,8 @@ import pMap from 'p-map'
 import {gateLockStatus, gateStatus} from '../dokku/commands/gate.js'
 import {type GateAppStatus, type LockStatus, parseGateStatus, parseLockStatus} from '../dokku/parse/gate.js'
 import type {ResolvedEnvironment} from '../manifest/types.js'
-import {type HostDirectory, hostKey} from '../graduation/hosts.js'
+import type {HostDirectory} from '../graduation/hosts.js'
+import {hostKey} from '../manifest/host.js'
 import type {DokkuHost} from '../remote/dokku-host.js'
 
 export interface AppGate {

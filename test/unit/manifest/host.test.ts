@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 
-import {formatHostAddress, hostIdentity, parseHostString} from '../../../src/manifest/host.js'
+import {distinctHosts, formatHostAddress, hostIdentity, hostKey, parseHostString} from '../../../src/manifest/host.js'
 
 describe('parseHostString', () => {
   test.each([
@@ -42,4 +42,17 @@ test('formatHostAddress brackets IPv6 and leaves out a missing user', () => {
 test('hostIdentity treats an unwritten port as 22', () => {
   expect(hostIdentity({host: 'a.example.com'})).toBe(hostIdentity({host: 'a.example.com', port: 22}))
   expect(hostIdentity({host: 'a.example.com'})).not.toBe(hostIdentity({host: 'a.example.com', port: 2222}))
+})
+
+describe('hostKey and distinctHosts: the login graduate opens on a host', () => {
+  test('names a host user@host:port with Dokku’s user and SSH’s port where none is written, IPv6 in brackets', () => {
+    expect(hostKey({host: 'prod-1.example.com'})).toBe('dokku@prod-1.example.com:22')
+    expect(hostKey({user: 'deploy', host: 'prod-1.example.com', port: 2222})).toBe('deploy@prod-1.example.com:2222')
+    expect(hostKey({host: '2001:db8::1', port: 22})).toBe('dokku@[2001:db8::1]:22')
+  })
+
+  test('keeps each login once, in the order first named: an unwritten user or port is the default one', () => {
+    const hosts = [{host: 'a'}, {host: 'a', port: 22}, {user: 'dokku', host: 'a'}, {user: 'root', host: 'a'}, {host: 'b'}, {host: 'a', port: 2222}]
+    expect(distinctHosts(hosts).map(hostKey)).toEqual(['dokku@a:22', 'root@a:22', 'dokku@b:22', 'dokku@a:2222'])
+  })
 })
