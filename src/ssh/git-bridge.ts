@@ -15,7 +15,7 @@ import {
   type Frame,
 } from './bridge-frames.js'
 import {runLocalGit} from './local-git.js'
-import type {OpenedChannel} from './run-channel.js'
+import {type OpenedChannel, whenDrained} from './run-channel.js'
 import {singleQuoted} from '../remote/words.js'
 import type {ExecResult, GitOptions} from './transport.js'
 
@@ -233,16 +233,15 @@ export class GitBridge {
 
 /** Remote stdout and stderr go to the helper as they come; the exit status once the channel is fully drained. */
 function relayOutput({channel, exit}: OpenedChannel, socket: net.Socket, finish: (exit: BridgeExit, message?: string) => void, onLost: () => void): void {
-  let closed = false
-  let stderrEnded = false
   const forward = (type: FrameType, source: NodeJS.ReadableStream) => (chunk: Buffer) => {
     if (!socket.write(encodeFrame(type, chunk))) {
       source.pause()
       socket.once('drain', () => source.resume())
     }
   }
-  const done = () => {
-    if (!closed || !stderrEnded) return
+  channel.on('data', forward(FrameType.Stdout, channel))
+  channel.stderr.on('data', forward(FrameType.Stderr, channel.stderr))
+  whenDrained(channel, () => {
     if (exit.code !== null) finish({code: exit.code})
     else if (exit.signal !== null) finish({code: 255}, `the remote command was killed by ${exit.signal}`)
     else {
@@ -250,17 +249,6 @@ function relayOutput({channel, exit}: OpenedChannel, socket: net.Socket, finish:
       if (!socket.destroyed) onLost()
       finish({code: 255}, 'the SSH connection was lost before the remote command finished')
     }
-  }
-  channel.on('data', forward(FrameType.Stdout, channel))
-  channel.stderr.on('data', forward(FrameType.Stderr, channel.stderr))
-  channel.on('error', () => {})
-  channel.stderr.once('end', () => {
-    stderrEnded = true
-    done()
-  })
-  channel.once('close', () => {
-    closed = true
-    done()
   })
 }
 

@@ -25,6 +25,28 @@ export function recordExit(channel: ClientChannel): OpenedChannel {
 }
 
 /**
+ * Calls `done` once the channel has closed and its stderr has ended: only then is all of the command's
+ * output in, since ssh2 can report the close before the last stderr data. A write racing the remote's
+ * close is reported as an error and again as 'close'; 'close' decides.
+ */
+export function whenDrained(channel: ClientChannel, done: () => void): void {
+  let closed = false
+  let stderrEnded = false
+  const settle = () => {
+    if (closed && stderrEnded) done()
+  }
+  channel.on('error', () => {})
+  channel.stderr.once('end', () => {
+    stderrEnded = true
+    settle()
+  })
+  channel.once('close', () => {
+    closed = true
+    settle()
+  })
+}
+
+/**
  * Drives one exec channel to its end: feeds stdin, streams and collects output, and resolves once the
  * channel has closed and both output streams are drained. An aborted signal closes the channel and
  * rejects with the signal's reason.
@@ -36,28 +58,15 @@ export function runChannel(
   return new Promise((resolve, reject) => {
     const stdout = collectOutput(channel, options.onStdout)
     const stderr = collectOutput(channel.stderr, options.onStderr)
-    let closed = false
-    let stderrEnded = false
-
-    const settle = () => {
-      if (!closed || !stderrEnded) return
-      options.signal.removeEventListener('abort', onAbort)
-      resolve({exitCode: exit.code, signal: exit.signal, stdout: stdout(), stderr: stderr()})
-    }
     const onAbort = () => {
       channel.close()
       reject(options.signal.reason)
     }
-
-    // A write racing the remote's close is reported here and again as 'close'; 'close' decides.
-    channel.on('error', () => {})
-    channel.stderr.once('end', () => {
-      stderrEnded = true
-      settle()
-    })
-    channel.once('close', () => {
-      closed = true
-      settle()
+    let closed = false
+    channel.once('close', () => (closed = true))
+    whenDrained(channel, () => {
+      options.signal.removeEventListener('abort', onAbort)
+      resolve({exitCode: exit.code, signal: exit.signal, stdout: stdout(), stderr: stderr()})
     })
 
     if (options.signal.aborted) {
