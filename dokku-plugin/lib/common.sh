@@ -545,20 +545,51 @@ env_state_paths() {
   RECORDS_DIR="$ENV_DIR/records"
 }
 
-# The lock objects of PROTOCOL.md go into the verb's one jq (a jq start costs more than the rest of
-# a verb): lock_args <prefix> <assoc name> appends to LOCK_ARGS the named arguments of one lock, none
-# for an empty one, and the jq program starts with LOCK_OBJECT to turn them into lock_object("<prefix>"),
-# which is null for an empty lock.
-LOCK_ARGS=()
-lock_args() {
-  local -n lock_source=$2
-  [[ -n ${lock_source[id]:-} ]] || return 0
-  LOCK_ARGS+=(--arg "$1env" "${lock_source[env]}" --arg "$1id" "${lock_source[id]}" --arg "$1owner" "${lock_source[owner]}"
-    --argjson "$1acquired_at" "${lock_source[acquired_at]}" --argjson "$1expires_at" "${lock_source[expires_at]}"
-    --argjson "$1ttl" "${lock_source[ttl]}")
+# ---- JSON written without jq, for the verbs whose output is a few known fields: a jq start (about
+# 20 ms with jq 1.6) costs more than the rest of such a verb.
+
+# json_string <text>: sets JSON_STRING to <text> as a JSON string — backslash, quote and control
+# characters escaped, everything else (UTF-8 included) as it is.
+json_string() {
+  local text=$1 escaped="" char index
+  text=${text//\\/\\\\}
+  text=${text//\"/\\\"}
+  if [[ $text == *[[:cntrl:]]* ]]; then
+    for ((index = 0; index < ${#text}; index++)); do
+      char=${text:index:1}
+      case $char in
+        $'\n') escaped+='\n' ;;
+        $'\t') escaped+='\t' ;;
+        [[:cntrl:]]) printf -v char '\\u%04x' "'$char" && escaped+=$char ;;
+        *) escaped+=$char ;;
+      esac
+    done
+    text=$escaped
+  fi
+  JSON_STRING="\"$text\""
 }
-# shellcheck disable=SC2016 # a jq program: nothing in it is for the shell
-LOCK_OBJECT='def lock_object($p): $ARGS.named as $a | if $a | has($p + "id")
-  then {env: $a[$p + "env"], id: $a[$p + "id"], owner: $a[$p + "owner"], acquired_at: $a[$p + "acquired_at"],
-    expires_at: $a[$p + "expires_at"], ttl: $a[$p + "ttl"]}
-  else null end; '
+
+# json_number <text>: sets JSON_NUMBER to <text> when it is a JSON integer, else to null (a damaged
+# state file then shows as a missing value rather than as output that is not JSON).
+json_number() {
+  if [[ $1 =~ ^-?(0|[1-9][0-9]*)$ ]]; then JSON_NUMBER=$1; else JSON_NUMBER=null; fi
+}
+
+# lock_json <assoc name>: sets LOCK_JSON to the lock object of PROTOCOL.md, or null for no lock.
+lock_json() {
+  local -n lock_source=$1
+  LOCK_JSON=null
+  [[ -n ${lock_source[id]:-} ]] || return 0
+  local field
+  json_string "${lock_source[env]:-}"
+  LOCK_JSON="{\"env\":$JSON_STRING"
+  json_string "${lock_source[id]}"
+  LOCK_JSON+=",\"id\":$JSON_STRING"
+  json_string "${lock_source[owner]:-}"
+  LOCK_JSON+=",\"owner\":$JSON_STRING"
+  for field in acquired_at expires_at ttl; do
+    json_number "${lock_source[$field]:-}"
+    LOCK_JSON+=",\"$field\":$JSON_NUMBER"
+  done
+  LOCK_JSON+="}"
+}

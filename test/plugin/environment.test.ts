@@ -55,6 +55,14 @@ describe('environment lock', () => {
     expect(json(takeover)).toMatchObject({acquired: true, lock: {id: OTHER_ID, owner: 'bob@ci'}, replaced: {id: ID, owner: 'alice@laptop', ttl: 1}})
   })
 
+  test('an owner with quotes, backslashes and non-ASCII letters comes back as it was written, in valid JSON', async () => {
+    const owner = 'Zoë "ops" C:\\runner\\01 <ci>'
+    const taken = await host.verb('lock', ['production', ID, '600', owner])
+    expect(json(taken)).toMatchObject({acquired: true, lock: {owner}})
+    expect(json(await host.verb('lock-status', ['production', '--format', 'json']))).toMatchObject({lock: {owner}})
+    expect(json(await host.verb('lock', ['production', OTHER_ID, '600', 'bob@ci']))).toMatchObject({acquired: false, lock: {owner}})
+  })
+
   test('unlock by another id needs --force', async () => {
     await host.verb('lock', ['production', ID, '600', 'alice@laptop'])
     const refused = await host.verb('unlock', ['production', OTHER_ID])

@@ -57,4 +57,14 @@ describe('state files', () => {
     const taken = await bash(`RANDOM=7; temp_create "${dir}"; first=$TEMP_FILE; printf x >"$first"; RANDOM=7; temp_create "${dir}"; echo "$? $([[ $TEMP_FILE == "$first" ]] && echo same || echo other)"; cat "$first"`)
     expect(taken.stdout).toBe('0 other\nx')
   })
+
+  test('json_string escapes what JSON requires and keeps the rest; json_number lets only integers through', async () => {
+    const text = 'a "quoted" back\\slash, tab\there, line\nbreak, bell\u0007, Zoë'
+    const {stdout} = await bash(`json_string "$1"; printf '%s\\n' "$JSON_STRING"; for n in 12 -3 0 007 1.5 x ''; do json_number "$n"; printf '%s ' "$JSON_NUMBER"; done`.replace('"$1"', `'${text.replace(/'/g, "'\\''")}'`))
+    const [line, numbers] = stdout.split('\n')
+    expect(JSON.parse(line!)).toBe(text)
+    expect(line).toContain('\\u0007')
+    expect(numbers).toBe('12 -3 0 null null null null ')
+  })
 })
+

@@ -396,6 +396,25 @@ describe('graduate:status', () => {
     expect(typeof status.apps[0]?.decided_at).toBe('number')
   })
 
+  test('lists held containers by proc, then index, and the switch of its own arming, in valid JSON', async () => {
+    await scenario.arm()
+    const gate = await scenario.holdPush()
+    const containers = path.join(host.dataDir, 'api', 'containers')
+    const cid = (n: number) => String(n).repeat(64)
+    for (const [proc, index] of [['worker', 1], ['web', 10], ['web', 2]] as const) {
+      fs.writeFileSync(path.join(containers, `${proc}.${index}`), `proc=${proc}\nindex=${index}\ncid=${cid(index)}\nsince=1700000000\n`)
+    }
+    fs.writeFileSync(path.join(host.dataDir, 'api', 'switch'), `id=${ID}\nbuild=mwt5e6etaozwuh\nreached_ms=1700000000123\npassed_ms=\nby=\n`)
+    const [api] = (await statusJson('api')).apps
+    expect((api!.containers as Array<{proc: string; index: number}>).map(({proc, index}) => `${proc}.${index}`)).toEqual(['web.1', 'web.2', 'web.10', 'worker.1'])
+    expect((api!.containers as unknown[])[3]).toEqual({proc: 'worker', index: 1, cid: cid(1), since: 1700000000})
+    expect(api!.switch).toEqual({reached_ms: 1700000000123, passed_ms: null, by: null})
+    fs.writeFileSync(path.join(host.dataDir, 'api', 'switch'), `id=${OTHER_ID}\nreached_ms=1\n`)
+    expect((await statusJson('api')).apps[0]!.switch).toBeNull()
+    await host.verb('abort', [ID, 'api'])
+    await gate.result()
+  })
+
   test('without apps it lists every app with gate state, and only those', async () => {
     host.addApp('web', {image: scenario.oldImage})
     host.addApp('zeta', {image: scenario.oldImage})
