@@ -18,10 +18,10 @@ afterEach(() => {
   fs.rmSync(dir, {recursive: true, force: true})
 })
 
-/** Runs `script` in bash with common.sh sourced; resolves with its exit code and stdout. */
-function bash(script: string): Promise<{code: number; stdout: string}> {
+/** Runs `script` in bash with common.sh sourced and `args` as $1…; resolves with its exit code and stdout. */
+function bash(script: string, ...args: string[]): Promise<{code: number; stdout: string}> {
   return new Promise((resolve) => {
-    execFile('bash', ['-c', `set -uo pipefail; source "$1"; ${script}`, 'bash', common], {env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin'}}, (error, stdout) => {
+    execFile('bash', ['-c', `set -uo pipefail; source "$0"; ${script}`, common, ...args], {env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin'}}, (error, stdout) => {
       resolve({code: error ? Number(error.code) : 0, stdout})
     })
   })
@@ -60,7 +60,7 @@ describe('state files', () => {
 
   test('json_string escapes what JSON requires and keeps the rest; json_number lets only integers through', async () => {
     const text = 'a "quoted" back\\slash, tab\there, line\nbreak, bell\u0007, Zoë'
-    const {stdout} = await bash(`json_string "$1"; printf '%s\\n' "$JSON_STRING"; for n in 12 -3 0 007 1.5 x ''; do json_number "$n"; printf '%s ' "$JSON_NUMBER"; done`.replace('"$1"', `'${text.replace(/'/g, "'\\''")}'`))
+    const {stdout} = await bash(`json_string "$1"; printf '%s\\n' "$JSON_STRING"; for n in 12 -3 0 007 1.5 x ''; do json_number "$n"; printf '%s ' "$JSON_NUMBER"; done`, text)
     const [line, numbers] = stdout.split('\n')
     expect(JSON.parse(line!)).toBe(text)
     expect(line).toContain('\\u0007')
